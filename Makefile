@@ -1,0 +1,52 @@
+# compel: the commands people type. Everything else is CMake (see
+# CMakePresets.json) and scripts/.
+#
+#   make run     install what is missing, build, create var/compel.db if
+#                there is none, serve on http://127.0.0.1:8080
+#   make check   install what is missing, build under ASan+UBSan with
+#                -Werror, run every test, print "N passed, N failed"
+#   make bench   benchmarks (ratios against a reference measured in the
+#                same run)
+#   make fuzz    run each libFuzzer target for FUZZ_SECONDS (default 60)
+#   make format  clang-format every C file in place
+SHELL := /bin/bash
+JOBS ?= 2
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps build run check bench fuzz format lint clean
+
+all: build
+
+deps:
+	@scripts/deps
+
+build: deps
+	@cmake --preset release >/dev/null
+	@cmake --build build/release -j$(JOBS)
+
+run: build
+	@scripts/run
+
+check: deps
+	@cmake --preset ci >/dev/null
+	@cmake --build build/ci -j$(JOBS)
+	@scripts/check build/ci
+
+bench: build
+	@scripts/bench build/release
+
+fuzz: deps
+	@cmake --preset fuzz >/dev/null
+	@cmake --build build/fuzz -j$(JOBS)
+	@scripts/fuzz build/fuzz $(FUZZ_SECONDS)
+
+format:
+	@git ls-files '*.c' '*.h' | xargs clang-format -i
+
+lint: deps
+	@cmake --preset ci >/dev/null
+	@cmake --build build/ci -j$(JOBS)
+	@scripts/check build/ci -L lint
+
+clean:
+	rm -rf build

@@ -1,0 +1,41 @@
+/*
+ * password.h: password hashing (Argon2id, libsodium) and strength rules.
+ *
+ * Hashes are libsodium's self-describing strings ("$argon2id$v=19$m=...").
+ * Parameters follow OWASP's minimum for Argon2id (>= 19 MiB, t >= 2).
+ */
+#ifndef CM_AUTH_PASSWORD_H
+#define CM_AUTH_PASSWORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/errors.h"
+
+/* Room for a hash string, including the NUL. */
+#define PASSWORD_HASH_MAX 128
+
+/* Shortest password accepted, in characters (bytes of UTF-8). */
+#define PASSWORD_MIN_LEN 12
+
+/* Longest password accepted (bounds hashing work). */
+#define PASSWORD_MAX_LEN 1024
+
+/* Initialise libsodium; call once at start. CM_ERR_INTERNAL on failure. */
+enum cm_err password_lib_init(void);
+
+/* Check length rules; on failure returns CM_ERR_VALIDATION_FAILED and sets
+ * *why to a static English reason. */
+enum cm_err password_check_strength(const char *pw, const char **why);
+
+/* Hash `pw` into `out` (written only on success). */
+enum cm_err password_hash(const char *pw, char out[PASSWORD_HASH_MAX]);
+
+/* True when `pw` matches `hash` (constant time in libsodium). */
+bool password_verify(const char *pw, const char *hash);
+
+/* Write a strong random password of `len` characters (letters, digits;
+ * len >= 16) and a NUL into `out`, which holds len + 1 bytes. */
+void password_generate(char *out, size_t len);
+
+#endif

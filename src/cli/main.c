@@ -1,0 +1,83 @@
+/*
+ * main.c: the `compel` binary; dispatches to a subcommand from a table
+ * (git's way) and prints the list of subcommands for --help.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    {"init", cmd_init, "create a database, its key file and the first admin"},
+    {"serve", cmd_serve, "serve the HTTP API and web UI"},
+    {"migrate", cmd_migrate, "apply pending database migrations"},
+    {"deadline", cmd_deadline, "compute a deadline and explain it"},
+};
+
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static void
+usage(FILE *f)
+{
+    (void)fprintf(f, "usage: compel <command> [options]\n\n"
+                     "commands:\n");
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        (void)fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    (void)fprintf(f, "\n`compel <command> --help` lists a command's options.\n"
+                     "Exit status: 0 success, 1 failure, 2 usage error.\n");
+}
+
+void
+cli_fail(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+
+    (void)fprintf(stderr, "compel %s: ", cmd);
+    va_start(ap, fmt);
+    (void)vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    (void)fputc('\n', stderr);
+}
+
+const char *
+cli_db_url(const char *flag)
+{
+    const char *env;
+
+    if (flag && *flag)
+        return flag;
+    env = getenv("COMPEL_DB");
+    if (env && *env)
+        return env;
+    return "sqlite:var/compel.db";
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc < 2) {
+        (void)fprintf(stderr,
+                      "compel: no command given; try `compel --help`\n");
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    }
+    (void)fprintf(stderr, "compel: unknown command '%s'; try `compel --help`\n",
+                  argv[1]);
+    return 2;
+}
