@@ -1,0 +1,210 @@
+/*
+ * cmd_serve.c: `compel serve`, the HTTP API server.
+ *
+ * Configuration comes from the table of core/cfg.h, layered default <
+ * --config FILE < COMPEL_* environment < flags; every key is also a flag
+ * (`--body-limit 2M`). When listening, one line goes to standard output:
+ * "compel: serving on http://HOST:PORT". SIGTERM or SIGINT stops it
+ * gracefully (requests in flight finish) and it exits 0. A bad flag or
+ * configuration value exits 2 and a failure to serve (port in use) exits 1,
+ * each with one line on standard error. The server starts even when the
+ * store is missing or behind on migrations: /readyz then answers 503.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/buf.h"
+#include "core/cfg.h"
+#include "core/log.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "store/store.h"
+
+extern char **environ;
+
+/* How long requests in flight may take to finish after SIGTERM. */
+#define SERVE_GRACE_MS 10000u
+
+static void
+print_help(void)
+{
+    struct buf help = BUF_INIT;
+
+    cfg_help(&help);
+    (void)printf(
+        "usage: compel serve [--db URL] [--key-file FILE] [--listen "
+        "HOST:PORT]\n"
+        "                    [--config FILE] [--KEY VALUE ...]\n\n"
+        "Serve the HTTP API. Settings are taken, later winning, from their\n"
+        "defaults, the --config file (`key = value` lines, # comments), the\n"
+        "COMPEL_<KEY> environment variables and these flags:\n\n"
+        "  --config FILE\n      read settings from FILE\n%s",
+        buf_str(&help));
+    buf_release(&help);
+}
+
+/* Readiness: the store at URL `ctx` opens (it must exist already) and
+ * has every migration applied. A connection per probe keeps the probe
+ * independent of the workers' connections. */
+static enum cm_err
+check_store_ready(void *ctx)
+{
+    struct store *s = NULL;
+    enum cm_err err = CM_ERR_UNAVAILABLE;
+    int pending = -1;
+
+    if (store_open(ctx, STORE_OPEN_MODE_EXISTING, &s, NULL) != CM_ERR_OK)
+        return CM_ERR_UNAVAILABLE;
+    if (store_migrations_pending(s, &pending) >= 0 && pending == 0)
+        err = CM_ERR_OK;
+    store_close(s);
+    return err;
+}
+
+/* The value of option argv[*i] ("--key=value" or "--key value"), moving
+ * *i past it; NULL when it is missing. `name` gets the key. */
+static const char *
+option_value(int argc, char **argv, int *i, struct buf *name)
+{
+    const char *arg = argv[*i] + 2;
+    const char *eq = strchr(arg, '=');
+
+    buf_reset(name);
+    if (eq) {
+        buf_add(name, arg, (size_t)(eq - arg));
+        return eq + 1;
+    }
+    buf_adds(name, arg);
+    if (*i + 1 >= argc)
+        return NULL;
+    (*i)++;
+    return argv[*i];
+}
+
+/* Apply the configuration layers to `c`; 0 or the exit status 2 after
+ * printing the one line saying why. */
+static int
+configure(int argc, char **argv, struct cfg *c)
+{
+    struct buf why = BUF_INIT;
+    struct buf name = BUF_INIT;
+    const char *config_path = NULL;
+    int status = 2;
+
+    /* The file comes first whatever its place among the flags. */
+    for (int i = 1; i < argc; i++) {
+        if (strncmp(argv[i], "--", 2) != 0) {
+            cli_fail("serve", "unexpected argument '%s'; try --help", argv[i]);
+            goto out_release;
+        }
+        const char *value = option_value(argc, argv, &i, &name);
+
+        if (!value) {
+            cli_fail("serve", "--%s needs a value", buf_str(&name));
+            goto out_release;
+        }
+        if (strcmp(buf_str(&name), "config") == 0)
+            config_path = value;
+    }
+    if (config_path && cfg_load_file(c, config_path, &why) != CM_ERR_OK)
+        goto out_why;
+    if (cfg_load_env(c, environ, &why) != CM_ERR_OK)
+        goto out_why;
+    for (int i = 1; i < argc; i++) {
+        const char *value = option_value(argc, argv, &i, &name);
+
+        if (strcmp(buf_str(&name), "config") == 0)
+            continue;
+        if (!cfg_has_key(buf_str(&name))) {
+            cli_fail("serve", "unknown option --%s; try --help",
+                     buf_str(&name));
+            goto out_release;
+        }
+        if (cfg_set(c, buf_str(&name), value, &why) != CM_ERR_OK)
+            goto out_why;
+    }
+    if (cfg_check(c, &why) != CM_ERR_OK)
+        goto out_why;
+    status = 0;
+    goto out_release;
+out_why:
+    cli_fail("serve", "%s", buf_str(&why));
+out_release:
+    buf_release(&name);
+    buf_release(&why);
+    return status;
+}
+
+int
+cmd_serve(int argc, char **argv)
+{
+    struct cfg c;
+    struct buf why = BUF_INIT;
+    struct http_server *srv = NULL;
+    struct http_server_opts o;
+    struct http_app app = {0};
+    struct sigaction ignore;
+    char host[CFG_HOST_MAX + 1];
+    unsigned short port = 0;
+    enum log_level level = LOG_LEVEL_INFO;
+    sigset_t stop_set;
+    int status, sig = 0;
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            print_help();
+            return 0;
+        }
+    }
+    cfg_init(&c);
+    status = configure(argc, argv, &c);
+    if (status != 0)
+        goto out_cfg;
+    /* Both were validated by the configuration table. */
+    (void)log_parse_level(c.log_level, &level);
+    log_set_level(level);
+    (void)cfg_parse_listen(c.listen, host, &port);
+
+    /* Block the stop signals before any thread starts, so that every
+     * thread inherits the mask and only sigwait below receives them. */
+    sigemptyset(&stop_set);
+    sigaddset(&stop_set, SIGTERM);
+    sigaddset(&stop_set, SIGINT);
+    (void)pthread_sigmask(SIG_BLOCK, &stop_set, NULL);
+    memset(&ignore, 0, sizeof ignore);
+    ignore.sa_handler = SIG_IGN;
+    (void)sigaction(SIGPIPE, &ignore, NULL);
+
+    app.check_ready = check_store_ready;
+    app.ctx = c.db;
+    memset(&o, 0, sizeof o);
+    o.host = host;
+    o.port = port;
+    o.threads = c.threads;
+    o.connection_timeout = c.connection_timeout;
+    o.max_connections = c.max_connections;
+    o.max_connections_per_ip = c.max_connections_per_ip;
+    o.body_limit = c.body_limit;
+    o.routes = router_routes(&o.n_routes);
+    o.app = &app;
+    if (http_server_start(&o, &srv, &why) != CM_ERR_OK) {
+        cli_fail("serve", "%s", buf_str(&why));
+        status = 1;
+        goto out_cfg;
+    }
+    (void)printf("compel: serving on http://%s%s%s:%u\n",
+                 strchr(host, ':') ? "[" : "", host,
+                 strchr(host, ':') ? "]" : "", (unsigned)http_server_port(srv));
+    (void)fflush(stdout);
+    while (sigwait(&stop_set, &sig) != 0)
+        ;
+    LOG_INFO("signal %d: stopping after the requests in flight", sig);
+    http_server_stop(srv, SERVE_GRACE_MS);
+    status = 0;
+out_cfg:
+    buf_release(&why);
+    cfg_release(&c);
+    return status;
+}

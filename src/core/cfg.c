@@ -1,0 +1,430 @@
+/*
+ * cfg.c: the configuration table of cfg.h and its loaders.
+ *
+ * `keys[]` below is the one place a configuration key is declared: its
+ * name, type, where it lives in struct cfg, its default, its validator
+ * and its help. Loaders (file, environment, flags) all go through
+ * set_key(), so a value is validated the same way wherever it comes from.
+ */
+#include "core/cfg.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/alloc.h"
+#include "core/file.h"
+#include "core/log.h"
+
+enum cfg_type {
+    CFG_TYPE_STR,  /* char *, validated by is_valid */
+    CFG_TYPE_UINT, /* unsigned, decimal, in [min, max] */
+    CFG_TYPE_SIZE  /* size_t, decimal with optional K, M or G (x1024) */
+};
+
+struct cfg_key {
+    const char *name;
+    enum cfg_type type;
+    size_t offset; /* of the field in struct cfg */
+    const char *def;
+    unsigned long long min, max;    /* numeric types only */
+    bool (*is_valid)(const char *); /* string types only */
+    const char *expect; /* what a valid value looks like, for messages */
+    const char *help;
+};
+
+/* The largest configuration file read, in bytes. */
+#define CFG_FILE_MAX (64u * 1024u)
+
+static bool is_listen(const char *s);
+static bool is_db_url(const char *s);
+static bool is_path(const char *s);
+static bool is_log_level(const char *s);
+
+static const struct cfg_key keys[] = {
+    {"listen", CFG_TYPE_STR, offsetof(struct cfg, listen), "127.0.0.1:8080", 0,
+     0, is_listen, "HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080",
+     "address and port to serve HTTP on"},
+    {"db", CFG_TYPE_STR, offsetof(struct cfg, db), "sqlite:var/compel.db", 0, 0,
+     is_db_url, "a store URL: sqlite:PATH or postgresql://...",
+     "the store URL"},
+    {"key_file", CFG_TYPE_STR, offsetof(struct cfg, key_file), "var/compel.key",
+     0, 0, is_path, "a non-empty file path",
+     "file holding the master key for personal fields"},
+    {"threads", CFG_TYPE_UINT, offsetof(struct cfg, threads), "4", 1, 256, NULL,
+     NULL, "worker threads serving HTTP"},
+    {"connection_timeout", CFG_TYPE_UINT,
+     offsetof(struct cfg, connection_timeout), "30", 1, 3600, NULL, NULL,
+     "seconds before an idle connection is closed"},
+    {"max_connections", CFG_TYPE_UINT, offsetof(struct cfg, max_connections),
+     "256", 1, 65536, NULL, NULL, "connections served at once, in all"},
+    {"max_connections_per_ip", CFG_TYPE_UINT,
+     offsetof(struct cfg, max_connections_per_ip), "64", 1, 65536, NULL, NULL,
+     "connections served at once from one IP address"},
+    {"body_limit", CFG_TYPE_SIZE, offsetof(struct cfg, body_limit), "1M", 1024,
+     1024ull * 1024 * 1024, NULL, NULL,
+     "largest request body on JSON routes (bytes; K, M, G suffixes)"},
+    {"log_level", CFG_TYPE_STR, offsetof(struct cfg, log_level), "info", 0, 0,
+     is_log_level, "one of debug, info, warn, error, off",
+     "lowest level of log lines written"},
+};
+
+#define N_KEYS (sizeof keys / sizeof keys[0])
+
+static bool
+is_listen(const char *s)
+{
+    char host[CFG_HOST_MAX + 1];
+    unsigned short port;
+
+    return cfg_parse_listen(s, host, &port) == CM_ERR_OK;
+}
+
+static bool
+is_db_url(const char *s)
+{
+    return (strncmp(s, "sqlite:", 7) == 0 && s[7] != '\0') ||
+           (strncmp(s, "postgresql://", 13) == 0 && s[13] != '\0') ||
+           (strncmp(s, "postgres://", 11) == 0 && s[11] != '\0');
+}
+
+static bool
+is_path(const char *s)
+{
+    return *s != '\0';
+}
+
+static bool
+is_log_level(const char *s)
+{
+    enum log_level level;
+
+    return log_parse_level(s, &level) == 0;
+}
+
+/* The key named `name` ('-' and '_' are the same), or NULL. */
+static const struct cfg_key *
+find_key(const char *name)
+{
+    for (size_t i = 0; i < N_KEYS; i++) {
+        const char *a = keys[i].name;
+        const char *b = name;
+
+        while (*a != '\0' && (*a == *b || (*a == '_' && *b == '-'))) {
+            a++;
+            b++;
+        }
+        if (*a == '\0' && *b == '\0')
+            return &keys[i];
+    }
+    return NULL;
+}
+
+bool
+cfg_has_key(const char *key)
+{
+    return find_key(key) != NULL;
+}
+
+/* Parse a decimal number with an optional K/M/G suffix when `suffixes`.
+ * Returns false on anything else, including overflow. */
+static bool
+parse_number(const char *s, bool suffixes, unsigned long long *out)
+{
+    unsigned long long v = 0;
+    unsigned long long mult = 1;
+    const char *p = s;
+
+    if (!isdigit((unsigned char)*p))
+        return false;
+    for (; isdigit((unsigned char)*p); p++) {
+        unsigned d = (unsigned)(*p - '0');
+
+        if (v > (ULLONG_MAX - d) / 10)
+            return false;
+        v = v * 10 + d;
+    }
+    if (suffixes && *p != '\0') {
+        if (*p == 'K' || *p == 'k')
+            mult = 1024ull;
+        else if (*p == 'M' || *p == 'm')
+            mult = 1024ull * 1024;
+        else if (*p == 'G' || *p == 'g')
+            mult = 1024ull * 1024 * 1024;
+        else
+            return false;
+        p++;
+    }
+    if (*p != '\0' || v > ULLONG_MAX / mult)
+        return false;
+    *out = v * mult;
+    return true;
+}
+
+/* Validate `value` for key `k` and store it; on failure append a line
+ * that starts with `label` to `why`. */
+static enum cm_err
+set_key(struct cfg *c,
+        const struct cfg_key *k,
+        const char *label,
+        const char *value,
+        struct buf *why)
+{
+    char *field = (char *)c + k->offset;
+    unsigned long long n = 0;
+
+    if (k->type == CFG_TYPE_STR) {
+        char *copy;
+
+        if (!k->is_valid(value))
+            goto out_invalid;
+        copy = cm_strdup(value);
+        cm_free(*(char **)(void *)field);
+        *(char **)(void *)field = copy;
+        return CM_ERR_OK;
+    }
+    if (!parse_number(value, k->type == CFG_TYPE_SIZE, &n) || n < k->min ||
+        n > k->max)
+        goto out_invalid;
+    if (k->type == CFG_TYPE_UINT)
+        *(unsigned *)(void *)field = (unsigned)n;
+    else
+        *(size_t *)(void *)field = (size_t)n;
+    return CM_ERR_OK;
+out_invalid:
+    /* The value itself is not repeated: a store URL may hold a password. */
+    if (k->type == CFG_TYPE_STR)
+        buf_addf(why, "%s: invalid value; expected %s", label, k->expect);
+    else if (k->type == CFG_TYPE_UINT)
+        buf_addf(why,
+                 "%s: invalid value; expected an integer from %llu to %llu",
+                 label, k->min, k->max);
+    else
+        buf_addf(why,
+                 "%s: invalid value; expected a size from %llu to %llu bytes "
+                 "(K, M, G suffixes allowed)",
+                 label, k->min, k->max);
+    return CM_ERR_VALIDATION_FAILED;
+}
+
+void
+cfg_init(struct cfg *c)
+{
+    struct buf why = BUF_INIT;
+
+    memset(c, 0, sizeof *c);
+    for (size_t i = 0; i < N_KEYS; i++) {
+        enum cm_err err = set_key(c, &keys[i], keys[i].name, keys[i].def, &why);
+
+        /* A default that fails its own validator is our bug. */
+        if (err != CM_ERR_OK) {
+            LOG_ERROR("bad default: %s", buf_str(&why));
+            abort();
+        }
+    }
+    buf_release(&why);
+}
+
+void
+cfg_release(struct cfg *c)
+{
+    for (size_t i = 0; i < N_KEYS; i++) {
+        if (keys[i].type == CFG_TYPE_STR) {
+            char **field = (char **)(void *)((char *)c + keys[i].offset);
+
+            cm_free(*field);
+            *field = NULL;
+        }
+    }
+}
+
+enum cm_err
+cfg_set(struct cfg *c, const char *key, const char *value, struct buf *why)
+{
+    const struct cfg_key *k = find_key(key);
+
+    if (!k) {
+        buf_addf(why, "%s: unknown configuration key", key);
+        return CM_ERR_USAGE;
+    }
+    return set_key(c, k, k->name, value, why);
+}
+
+/* Trim spaces and tabs at both ends of [*begin, *end). */
+static void
+trim(const char **begin, const char **end)
+{
+    while (*begin < *end &&
+           (**begin == ' ' || **begin == '\t' || **begin == '\r'))
+        (*begin)++;
+    while (*end > *begin &&
+           ((*end)[-1] == ' ' || (*end)[-1] == '\t' || (*end)[-1] == '\r'))
+        (*end)--;
+}
+
+/* Apply one line of a configuration file; appends a message (without the
+ * "path:line: " prefix) to `why` on failure. */
+static enum cm_err
+apply_line(struct cfg *c, const char *line, const char *end, struct buf *why)
+{
+    const char *eq = memchr(line, '=', (size_t)(end - line));
+    const char *kb = line, *ke = eq, *vb = eq, *ve = end;
+    enum cm_err err;
+    char *key, *value;
+
+    trim(&kb, &ve);
+    if (kb == ve || *kb == '#')
+        return CM_ERR_OK;
+    if (!eq || memchr(line, '\0', (size_t)(end - line))) {
+        buf_adds(why, "expected `key = value`");
+        return CM_ERR_VALIDATION_FAILED;
+    }
+    vb = eq + 1;
+    trim(&kb, &ke);
+    trim(&vb, &ve);
+    key = cm_strndup(kb, (size_t)(ke - kb));
+    value = cm_strndup(vb, (size_t)(ve - vb));
+    err = cfg_set(c, key, value, why);
+    cm_free(value);
+    cm_free(key);
+    return err;
+}
+
+enum cm_err
+cfg_load_file(struct cfg *c, const char *path, struct buf *why)
+{
+    struct buf text = BUF_INIT;
+    struct buf msg = BUF_INIT;
+    enum cm_err err = file_read_all(path, CFG_FILE_MAX, &text);
+    const char *p, *end;
+    unsigned line_no = 0;
+
+    if (err != CM_ERR_OK) {
+        buf_addf(why, "%s: cannot read the configuration file", path);
+        return err;
+    }
+    p = buf_str(&text);
+    end = p + text.len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+
+        line_no++;
+        err = apply_line(c, p, le, &msg);
+        if (err != CM_ERR_OK) {
+            buf_addf(why, "%s:%u: %s", path, line_no, buf_str(&msg));
+            goto out_release;
+        }
+        p = nl ? nl + 1 : end;
+    }
+out_release:
+    buf_release(&msg);
+    buf_release(&text);
+    return err;
+}
+
+enum cm_err
+cfg_load_env(struct cfg *c, char *const *envp, struct buf *why)
+{
+    static const char prefix[] = "COMPEL_";
+    const size_t plen = sizeof prefix - 1;
+    enum cm_err err = CM_ERR_OK;
+
+    for (size_t i = 0; envp && envp[i] && err == CM_ERR_OK; i++) {
+        const char *var = envp[i];
+        const char *eq = strchr(var, '=');
+        const struct cfg_key *k;
+        char *name;
+
+        if (!eq || strncmp(var, prefix, plen) != 0)
+            continue;
+        name = cm_strndup(var + plen, (size_t)(eq - var) - plen);
+        for (char *q = name; *q; q++)
+            *q = (char)tolower((unsigned char)*q);
+        k = find_key(name);
+        if (k) {
+            char *label = cm_strndup(var, (size_t)(eq - var));
+
+            err = set_key(c, k, label, eq + 1, why);
+            cm_free(label);
+        }
+        cm_free(name);
+    }
+    return err;
+}
+
+enum cm_err
+cfg_check(const struct cfg *c, struct buf *why)
+{
+    if (c->max_connections < c->threads) {
+        buf_addf(why, "max_connections: must be at least threads (%u)",
+                 c->threads);
+        return CM_ERR_VALIDATION_FAILED;
+    }
+    if (c->max_connections_per_ip > c->max_connections) {
+        buf_adds(why,
+                 "max_connections_per_ip: must not exceed max_connections");
+        return CM_ERR_VALIDATION_FAILED;
+    }
+    return CM_ERR_OK;
+}
+
+static bool
+is_host_char(char ch)
+{
+    return isalnum((unsigned char)ch) || ch == '.' || ch == '-';
+}
+
+enum cm_err
+cfg_parse_listen(const char *value,
+                 char host[CFG_HOST_MAX + 1],
+                 unsigned short *port)
+{
+    const char *hb, *he, *colon;
+    unsigned long long n = 0;
+
+    if (value[0] == '[') {
+        hb = value + 1;
+        he = strchr(hb, ']');
+        if (!he || he[1] != ':')
+            return CM_ERR_VALIDATION_FAILED;
+        colon = he + 1;
+        for (const char *q = hb; q < he; q++) {
+            if (!isxdigit((unsigned char)*q) && *q != ':' && *q != '.')
+                return CM_ERR_VALIDATION_FAILED;
+        }
+    } else {
+        hb = value;
+        colon = strchr(value, ':');
+        if (!colon || strchr(colon + 1, ':'))
+            return CM_ERR_VALIDATION_FAILED;
+        he = colon;
+        for (const char *q = hb; q < he; q++) {
+            if (!is_host_char(*q))
+                return CM_ERR_VALIDATION_FAILED;
+        }
+    }
+    if (he == hb || (size_t)(he - hb) > CFG_HOST_MAX || strlen(colon + 1) > 5 ||
+        !parse_number(colon + 1, false, &n) || n > 65535)
+        return CM_ERR_VALIDATION_FAILED;
+    memcpy(host, hb, (size_t)(he - hb));
+    host[he - hb] = '\0';
+    *port = (unsigned short)n;
+    return CM_ERR_OK;
+}
+
+void
+cfg_help(struct buf *out)
+{
+    for (size_t i = 0; i < N_KEYS; i++) {
+        buf_adds(out, "  --");
+        for (const char *q = keys[i].name; *q; q++)
+            buf_addch(out, *q == '_' ? '-' : *q);
+        buf_addf(out, " VALUE\n      %s\n      (default %s; env COMPEL_",
+                 keys[i].help, keys[i].def);
+        for (const char *q = keys[i].name; *q; q++)
+            buf_addch(out, (char)toupper((unsigned char)*q));
+        buf_adds(out, ")\n");
+    }
+}

@@ -1,0 +1,33 @@
+/*
+ * h_health.c: liveness and readiness probes, public and without a body.
+ *
+ * GET /healthz answers 200 {"status":"ok"} while the process serves at
+ * all. GET /readyz asks the application's check_ready hook (the store)
+ * and answers 200 {"status":"ready"} or 503 service_unavailable, so a
+ * load balancer stops sending traffic while the store is unreachable.
+ */
+#include <jansson.h>
+
+#include "http/reply.h"
+#include "http/router.h"
+#include "http/server.h"
+
+enum cm_err
+h_health_live(struct http_req *req)
+{
+    return reply_json(req, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+enum cm_err
+h_health_ready(struct http_req *req)
+{
+    const struct http_app *app = req->app;
+    enum cm_err err = CM_ERR_UNAVAILABLE;
+
+    if (app && app->check_ready)
+        err = app->check_ready(app->ctx);
+    if (err != CM_ERR_OK)
+        return reply_error(req, CM_ERR_UNAVAILABLE, NULL,
+                           "the store is not reachable");
+    return reply_json(req, 200, json_pack("{s:s}", "status", "ready"));
+}

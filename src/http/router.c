@@ -1,0 +1,130 @@
+/*
+ * router.c: the application's route table and path matching (router.h).
+ *
+ * Matching walks the table in order, segment by segment; there are few
+ * routes, so a linear scan is both simplest and fast enough. A parameter
+ * value is copied out of the path so the match owns its strings.
+ */
+#include "http/router.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+static const struct route routes[] = {
+    {"GET", "/healthz", h_health_live, 0, 0, 0},
+    {"GET", "/readyz", h_health_ready, 0, 0, 0},
+};
+
+const struct route *
+router_routes(size_t *n)
+{
+    *n = sizeof routes / sizeof routes[0];
+    return routes;
+}
+
+/* Match `path` against `pattern`; on success fill `m`'s parameters. */
+static bool
+match_path(const char *pattern, const char *path, struct route_match *m)
+{
+    const char *p = pattern;
+    const char *s = path;
+
+    m->n_params = 0;
+    while (*p != '\0' && *s != '\0') {
+        const char *pe = strchr(p, '/');
+        const char *se = strchr(s, '/');
+        size_t plen, slen;
+
+        /* Each side is at a '/' or at the start of a segment. */
+        if (*p == '/' || *s == '/') {
+            if (*p != *s)
+                return false;
+            p++;
+            s++;
+            continue;
+        }
+        pe = pe ? pe : p + strlen(p);
+        se = se ? se : s + strlen(s);
+        plen = (size_t)(pe - p);
+        slen = (size_t)(se - s);
+        if (plen >= 2 && p[0] == '{' && p[plen - 1] == '}') {
+            struct route_param *rp;
+
+            if (slen > ROUTER_PARAM_MAX || m->n_params == ROUTER_MAX_PARAMS)
+                return false;
+            rp = &m->params[m->n_params++];
+            rp->name = p + 1;
+            rp->name_len = plen - 2;
+            memcpy(rp->value, s, slen);
+            rp->value[slen] = '\0';
+        } else if (plen != slen || memcmp(p, s, plen) != 0) {
+            return false;
+        }
+        p = pe;
+        s = se;
+    }
+    return *p == '\0' && *s == '\0';
+}
+
+/* True when a route of `method` serves a request of `method`. */
+static bool
+is_same_method(const char *route_method, const char *method)
+{
+    return strcmp(route_method, method) == 0 ||
+           (strcmp(method, "HEAD") == 0 && strcmp(route_method, "GET") == 0);
+}
+
+enum cm_err
+router_match(const struct route *table,
+             size_t n,
+             const char *method,
+             const char *path,
+             struct route_match *out)
+{
+    struct route_match m;
+    bool path_known = false;
+
+    for (size_t i = 0; i < n; i++) {
+        if (!match_path(table[i].pattern, path, &m))
+            continue;
+        path_known = true;
+        if (is_same_method(table[i].method, method)) {
+            m.route = &table[i];
+            *out = m;
+            return CM_ERR_OK;
+        }
+    }
+    return path_known ? CM_ERR_METHOD_NOT_ALLOWED : CM_ERR_NOT_FOUND;
+}
+
+void
+router_allow(const struct route *table,
+             size_t n,
+             const char *path,
+             struct buf *out)
+{
+    struct route_match m;
+    bool first = true;
+
+    for (size_t i = 0; i < n; i++) {
+        if (!match_path(table[i].pattern, path, &m))
+            continue;
+        buf_addf(out, "%s%s", first ? "" : ", ", table[i].method);
+        if (strcmp(table[i].method, "GET") == 0)
+            buf_adds(out, ", HEAD");
+        first = false;
+    }
+}
+
+const char *
+router_param(const struct route_match *m, const char *name)
+{
+    size_t len = strlen(name);
+
+    for (size_t i = 0; i < m->n_params; i++) {
+        if (m->params[i].name_len == len &&
+            memcmp(m->params[i].name, name, len) == 0)
+            return m->params[i].value;
+    }
+    return NULL;
+}

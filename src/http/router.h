@@ -1,0 +1,89 @@
+/*
+ * router.h: the static route table and the matching of a request to it.
+ *
+ * A route is one row: method, path pattern, handler, roles allowed and
+ * body limit. A pattern is a path whose segments are literal or `{name}`,
+ * which matches one non-empty segment and is handed to the handler as a
+ * parameter ("/api/v1/subpoenas/{id}/actions/{action}"). A path known
+ * under another method answers 405 with an Allow header; an unknown path
+ * 404. HEAD is served by the GET route of the same path.
+ *
+ * The application's table lives in router.c (router_routes) and every
+ * handler `h_<resource>_<verb>` is declared at the end of this header.
+ */
+#ifndef CM_HTTP_ROUTER_H
+#define CM_HTTP_ROUTER_H
+
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "core/errors.h"
+#include "domain/role.h"
+
+struct http_req;
+
+/* A handler answers through reply.h (reply_json, reply_error, ...) and
+ * returns CM_ERR_OK, or an error for which the server answers
+ * reply_error(req, err, NULL, NULL) when the handler did not reply. */
+typedef enum cm_err (*http_handler_fn)(struct http_req *req);
+
+enum route_flag {
+    /* The body, when there is one, must be application/json (else 415). */
+    ROUTE_FLAG_JSON = 1u << 0
+};
+
+struct route {
+    const char *method;  /* "GET", "POST", ...; upper case */
+    const char *pattern; /* "/api/v1/subpoenas/{id}" */
+    http_handler_fn handler;
+    role_set roles;    /* roles that may call it; 0: public, no login */
+    size_t body_limit; /* largest body in bytes; 0: the server's default */
+    unsigned flags;    /* enum route_flag bits */
+};
+
+/* Most `{param}` segments in one pattern. */
+#define ROUTER_MAX_PARAMS 4
+/* Longest value of a parameter in bytes; a longer segment never matches. */
+#define ROUTER_PARAM_MAX 128
+
+struct route_param {
+    const char *name; /* points into the route's pattern; not NUL-ended */
+    size_t name_len;
+    char value[ROUTER_PARAM_MAX + 1];
+};
+
+struct route_match {
+    const struct route *route; /* borrowed from the table */
+    size_t n_params;
+    struct route_param params[ROUTER_MAX_PARAMS];
+};
+
+/* Find the route of `table` (`n` rows) for `method` and `path` (the path
+ * only, no query string, already percent-decoded). On CM_ERR_OK `*out`
+ * holds the route and its parameters. CM_ERR_METHOD_NOT_ALLOWED when the
+ * path matches only under other methods, CM_ERR_NOT_FOUND when it matches
+ * no route; `*out` is untouched then. */
+enum cm_err router_match(const struct route *table,
+                         size_t n,
+                         const char *method,
+                         const char *path,
+                         struct route_match *out);
+
+/* Append to `out` the methods `path` is served under, for an Allow
+ * header: "GET, HEAD, POST" (HEAD follows GET), in table order. */
+void router_allow(const struct route *table,
+                  size_t n,
+                  const char *path,
+                  struct buf *out);
+
+/* The value of parameter `name` of `m`, borrowed from `m`, or NULL. */
+const char *router_param(const struct route_match *m, const char *name);
+
+/* The application's route table; its length goes to `*n`. Static. */
+const struct route *router_routes(size_t *n);
+
+/* Handlers (one file h_<resource>.c each). */
+enum cm_err h_health_live(struct http_req *req);  /* GET /healthz */
+enum cm_err h_health_ready(struct http_req *req); /* GET /readyz */
+
+#endif

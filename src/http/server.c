@@ -1,0 +1,406 @@
+/*
+ * server.c: the libmicrohttpd daemon and the life of one request
+ * (server.h).
+ *
+ * libmicrohttpd calls on_request several times per request:
+ *   1. once with the headers: we create the request, route it and check a
+ *      declared Content-Length; we answer nothing yet, because a response
+ *      queued on this first call makes libmicrohttpd drop keep-alive
+ *      (measured: a quarter of the throughput). The one exception is a
+ *      body declared too large: that answer goes out at once, so no
+ *      "100 Continue" is sent and the body is never read, and the
+ *      connection closes.
+ *   2. zero or more times with upload data: appended up to the limit;
+ *      past it (a chunked body) the rest is counted and dropped.
+ *   3. once more with no data: dispatch to the handler, queue its reply.
+ * on_completed frees the request, whatever happened to it.
+ *
+ * The listening socket is opened here rather than by libmicrohttpd so
+ * that "address in use" is reported as such.
+ */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "core/log.h"
+#include "http/body.h"
+#include "http/reply.h"
+
+/* Bytes libmicrohttpd may use per connection for headers and buffers;
+ * this bounds the size of a request's headers. */
+#define SERVER_CONNECTION_MEMORY (32u * 1024u)
+
+/* libmicrohttpd 0.9.75 refuses a response queued while a body is still
+ * arriving, so a chunked body past its limit is read to its end and
+ * dropped, then answered 413; past this many more bytes the connection is
+ * closed without an answer. */
+#define SERVER_DISCARD_MAX (16u * 1024u * 1024u)
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    int listen_fd;
+    unsigned short port;
+    struct http_server_opts opts;
+    atomic_uint in_flight; /* requests between first call and completion */
+};
+
+static long long
+now_ns(void)
+{
+    struct timespec ts;
+
+    (void)clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+const char *
+http_req_header(const struct http_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *
+http_req_query(const struct http_req *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *
+http_req_param(const struct http_req *req, const char *name)
+{
+    if (req->route_err != CM_ERR_OK)
+        return NULL;
+    return router_param(&req->match, name);
+}
+
+static struct http_req *
+req_new(struct http_server *s,
+        struct MHD_Connection *conn,
+        const char *url,
+        const char *method)
+{
+    struct http_req *req = cm_calloc(1, sizeof *req);
+    const struct route *r;
+
+    req->conn = conn;
+    req->app = s->opts.app;
+    req->method = method;
+    req->path = cm_strdup(url);
+    req->started_ns = now_ns();
+    cm_id_new(req->id);
+    req->route_err = router_match(s->opts.routes, s->opts.n_routes, method, url,
+                                  &req->match);
+    r = req->route_err == CM_ERR_OK ? req->match.route : NULL;
+    req->body_limit = r && r->body_limit ? r->body_limit : s->opts.body_limit;
+    return req;
+}
+
+static void
+req_free(struct http_req *req)
+{
+    if (!req)
+        return;
+    reply_release(req);
+    json_decref(req->json);
+    buf_release(&req->body);
+    cm_free(req->path);
+    cm_free(req);
+}
+
+/* Decide the answer of a fully received request into its reply slot. */
+static void
+dispatch(const struct http_server *s, struct http_req *req)
+{
+    const struct route *r = req->match.route;
+    enum cm_err err = req->route_err;
+
+    if (err == CM_ERR_METHOD_NOT_ALLOWED) {
+        struct buf allow = BUF_INIT;
+
+        router_allow(s->opts.routes, s->opts.n_routes, req->path, &allow);
+        (void)reply_error(req, err, NULL, NULL);
+        (void)reply_add_header(req, "Allow", buf_str(&allow));
+        buf_release(&allow);
+        return;
+    }
+    if (err != CM_ERR_OK)
+        goto out_error;
+    if (r->roles != 0) {
+        const struct http_app *app = req->app;
+
+        err = app && app->authenticate ? app->authenticate(req)
+                                       : CM_ERR_UNAUTHENTICATED;
+        if (err == CM_ERR_OK && (req->roles & r->roles) == 0)
+            err = CM_ERR_FORBIDDEN;
+        if (err != CM_ERR_OK)
+            goto out_error;
+    }
+    err = body_check_type(req);
+    if (err != CM_ERR_OK)
+        goto out_error;
+    err = r->handler(req);
+    if (req->reply.is_set)
+        return;
+    if (err == CM_ERR_OK) {
+        log_write(LOG_LEVEL_ERROR, __FILE__, __LINE__, req->id,
+                  "handler for %s %s returned without a reply", req->method,
+                  r->pattern);
+        err = CM_ERR_INTERNAL;
+    }
+out_error:
+    (void)reply_error(req, err, NULL, NULL);
+}
+
+/* Answer now, before the body has been read (libmicrohttpd then closes
+ * the connection instead of reading the rest). */
+static enum MHD_Result
+answer_early(struct http_req *req, enum cm_err err)
+{
+    (void)reply_error(req, err, NULL, NULL);
+    return reply_queue(req) ? MHD_YES : MHD_NO;
+}
+
+static enum MHD_Result
+on_request(void *cls,
+           struct MHD_Connection *conn,
+           const char *url,
+           const char *method,
+           const char *version,
+           const char *upload_data,
+           size_t *upload_data_size,
+           void **con_cls)
+{
+    struct http_server *s = cls;
+    struct http_req *req = *con_cls;
+    enum cm_err err;
+
+    (void)version;
+    if (!req) {
+        req = req_new(s, conn, url, method);
+        *con_cls = req;
+        atomic_fetch_add(&s->in_flight, 1u);
+        err = body_check_length(http_req_header(req, "Content-Length"),
+                                req->body_limit);
+        if (err != CM_ERR_OK)
+            return answer_early(req, err);
+        return MHD_YES;
+    }
+    if (req->is_queued) {
+        /* Answered already: drop whatever else arrives. */
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (*upload_data_size > 0) {
+        size_t n = *upload_data_size;
+
+        *upload_data_size = 0;
+        req->body_seen += n;
+        if (req->body_seen > req->body_limit)
+            req->body_err = CM_ERR_PAYLOAD_TOO_LARGE;
+        /* Past the limit, or on a request that cannot be served, keep
+         * only the count; a client that sends far more is cut off. */
+        if (req->body_err == CM_ERR_OK && req->route_err == CM_ERR_OK)
+            req->body_err =
+                body_append(&req->body, req->body_limit, upload_data, n);
+        else
+            buf_release(&req->body);
+        if (req->body_seen > req->body_limit + SERVER_DISCARD_MAX)
+            return MHD_NO;
+        return MHD_YES;
+    }
+    if (req->body_err != CM_ERR_OK) {
+        (void)reply_error(req, req->body_err, NULL, NULL);
+        return reply_queue(req) ? MHD_YES : MHD_NO;
+    }
+    dispatch(s, req);
+    return reply_queue(req) ? MHD_YES : MHD_NO;
+}
+
+static void
+on_completed(void *cls,
+             struct MHD_Connection *conn,
+             void **con_cls,
+             enum MHD_RequestTerminationCode toe)
+{
+    struct http_server *s = cls;
+    struct http_req *req = *con_cls;
+
+    (void)conn;
+    if (!req)
+        return;
+    log_write(LOG_LEVEL_INFO, __FILE__, __LINE__, req->id,
+              "method=%s path=%s status=%u ms=%.1f%s", req->method, req->path,
+              req->reply.status, (double)(now_ns() - req->started_ns) / 1e6,
+              toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+    req_free(req);
+    *con_cls = NULL;
+    atomic_fetch_sub(&s->in_flight, 1u);
+}
+
+static void
+on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    struct buf msg = BUF_INIT;
+
+    (void)cls;
+    buf_vaddf(&msg, fmt, ap);
+    while (msg.len > 0 && msg.data[msg.len - 1] == '\n')
+        msg.data[--msg.len] = '\0';
+    log_write(LOG_LEVEL_DEBUG, __FILE__, __LINE__, NULL, "libmicrohttpd: %s",
+              buf_str(&msg));
+    buf_release(&msg);
+}
+
+/* Open a listening TCP socket on host:port; on failure append why. */
+static enum cm_err
+open_listener(const char *host,
+              unsigned short port,
+              int *fd_out,
+              bool *is_v6,
+              struct buf *why)
+{
+    struct addrinfo hints, *ai = NULL;
+    char service[8];
+    enum cm_err err = CM_ERR_IO;
+    int fd = -1, one = 1, rc;
+
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+    (void)snprintf(service, sizeof service, "%u", (unsigned)port);
+    rc = getaddrinfo(host, service, &hints, &ai);
+    if (rc != 0 || !ai) {
+        buf_addf(why, "listen: cannot resolve '%s'", host);
+        return CM_ERR_VALIDATION_FAILED;
+    }
+    fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
+        buf_addf(why, "listen: cannot open a socket: %s", strerror(errno));
+        goto out_free;
+    }
+    /* Rebind at once after a restart (TIME_WAIT); Linux still refuses a
+     * second listener on the same port. */
+    (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+        if (errno == EADDRINUSE)
+            buf_addf(why, "listen: %s port %u is already in use", host,
+                     (unsigned)port);
+        else
+            buf_addf(why, "listen: cannot bind %s port %u: %s", host,
+                     (unsigned)port, strerror(errno));
+        goto out_close;
+    }
+    if (listen(fd, 128) != 0) {
+        buf_addf(why, "listen: %s", strerror(errno));
+        goto out_close;
+    }
+    *is_v6 = ai->ai_family == AF_INET6;
+    *fd_out = fd;
+    freeaddrinfo(ai);
+    return CM_ERR_OK;
+out_close:
+    (void)close(fd);
+out_free:
+    freeaddrinfo(ai);
+    return err;
+}
+
+static unsigned short
+bound_port(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+        return 0;
+    if (ss.ss_family == AF_INET6)
+        return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
+enum cm_err
+http_server_start(const struct http_server_opts *o,
+                  struct http_server **out,
+                  struct buf *why)
+{
+    struct http_server *s;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+                     MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    bool is_v6 = false;
+    int fd = -1;
+    enum cm_err err = open_listener(o->host, o->port, &fd, &is_v6, why);
+
+    if (err != CM_ERR_OK)
+        return err;
+    if (is_v6)
+        flags |= MHD_USE_IPv6;
+    s = cm_calloc(1, sizeof *s);
+    s->opts = *o;
+    s->listen_fd = fd;
+    s->port = bound_port(fd);
+    atomic_init(&s->in_flight, 0u);
+    s->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
+        on_mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->connection_timeout,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)o->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)o->max_connections_per_ip,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_CONNECTION_MEMORY,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+    if (!s->daemon) {
+        buf_adds(why, "the HTTP server could not start");
+        err = CM_ERR_IO;
+        goto out_free;
+    }
+    *out = s;
+    return CM_ERR_OK;
+out_free:
+    (void)close(fd);
+    cm_free(s);
+    return err;
+}
+
+unsigned short
+http_server_port(const struct http_server *s)
+{
+    return s->port;
+}
+
+void
+http_server_stop(struct http_server *s, unsigned grace_ms)
+{
+    long long deadline;
+    MHD_socket fd;
+
+    if (!s)
+        return;
+    fd = MHD_quiesce_daemon(s->daemon);
+    deadline = now_ns() + (long long)grace_ms * 1000000LL;
+    while (atomic_load(&s->in_flight) > 0 && now_ns() < deadline) {
+        struct timespec pause = {0, 10 * 1000 * 1000};
+
+        (void)nanosleep(&pause, NULL);
+    }
+    if (atomic_load(&s->in_flight) > 0)
+        LOG_WARN("stopping with %u requests still in flight",
+                 atomic_load(&s->in_flight));
+    MHD_stop_daemon(s->daemon);
+    /* After a quiesce the listening socket is ours to close, and only
+     * once the daemon's threads are gone. */
+    if (fd != MHD_INVALID_SOCKET)
+        (void)close(fd);
+    cm_free(s);
+}
