@@ -1,0 +1,403 @@
+/*
+ * bench_store.c: what the store's layers cost over raw SQLite.
+ *
+ *   bench_store [--rows N]     (default 2000)
+ *
+ * Inserts N subpoenas with two items each, every one in its own durable
+ * transaction (WAL, synchronous=FULL), first through the store
+ * (store_tx_run + store_subpoena_insert) into one temporary database, then
+ * with raw sqlite3 prepared statements into the same schema in a second
+ * temporary database opened with the same pragmas, alternating the two in
+ * blocks of rows. Then reads each of the N subpoenas with its items by id,
+ * both ways, in a shuffled order. Prints
+ * the rates and the ratio store/raw for each (the goal is >= 0.8). Run by
+ * `make bench`, never by the tests.
+ */
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/alloc.h"
+#include "core/rand.h"
+#include "store/store.h"
+
+#define T0 INT64_C(1767225600000000) /* 2026-01-01T00:00:00Z */
+
+/* Rows per block; the store and raw runs alternate block by block. */
+#define BLOCK 100
+
+struct world {
+    char agency[STORE_ID_SIZE];
+    char county[STORE_ID_SIZE];
+    char officer[STORE_ID_SIZE];
+};
+
+struct row {
+    char id[STORE_ID_SIZE];
+    char item_ids[2][STORE_ID_SIZE];
+    char number[STORE_NUMBER_SIZE];
+};
+
+static double
+now_s(void)
+{
+    struct timespec ts;
+
+    (void)clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void
+die(const char *what)
+{
+    fprintf(stderr, "bench_store: %s\n", what);
+    exit(1);
+}
+
+/* Create a migrated database at url with two orgs and a user. */
+static struct store *
+make_db(const char *url, struct world *w)
+{
+    struct store *s = NULL;
+    const char *why = NULL;
+    int applied = 0;
+    struct store_org agency = {.created_at = T0,
+                               .updated_at = T0,
+                               .kind = "agency_office",
+                               .name = "Agency",
+                               .timezone = "America/Denver"};
+    struct store_org county = {.created_at = T0,
+                               .updated_at = T0,
+                               .kind = "jurisdiction",
+                               .name = "County",
+                               .timezone = "America/Denver"};
+    struct store_user u = {.created_at = T0,
+                           .updated_at = T0,
+                           .email = "officer@agency.example",
+                           .name = "Officer",
+                           .roles = 1u};
+
+    if (store_open(url, STORE_OPEN_MODE_CREATE, &s, &why) != CM_ERR_OK)
+        die(why);
+    if (store_migrate(s, T0, &applied) != STORE_ONE_RESULT)
+        die("migrate");
+    cm_id_new(agency.id);
+    cm_id_new(county.id);
+    cm_id_new(u.id);
+    memcpy(u.org_id, agency.id, STORE_ID_SIZE);
+    if (store_org_insert(s, &agency) != STORE_ONE_RESULT ||
+        store_org_insert(s, &county) != STORE_ONE_RESULT ||
+        store_user_insert(s, &u) != STORE_ONE_RESULT)
+        die("world");
+    memcpy(w->agency, agency.id, STORE_ID_SIZE);
+    memcpy(w->county, county.id, STORE_ID_SIZE);
+    memcpy(w->officer, u.id, STORE_ID_SIZE);
+    return s;
+}
+
+struct insert_ctx {
+    const struct store_subpoena *sp;
+};
+
+static enum store_rc
+insert_one(struct store *s, void *cls)
+{
+    struct insert_ctx *c = cls;
+
+    return store_subpoena_insert(s, c->sp);
+}
+
+static void
+bench_store_inserts(struct store *s,
+                    const struct world *w,
+                    const struct row *rows,
+                    int from,
+                    int to)
+{
+    struct store_subpoena_item items[2] = {{.category = "home_address"},
+                                           {.category = "employer"}};
+    struct store_subpoena sp = {.created_at = T0,
+                                .updated_at = T0,
+                                .purpose = "records of a released person",
+                                .state = "draft",
+                                .items = items,
+                                .n_items = 2};
+    struct insert_ctx c = {&sp};
+
+    memcpy(sp.agency_org_id, w->agency, STORE_ID_SIZE);
+    memcpy(sp.recipient_org_id, w->county, STORE_ID_SIZE);
+    memcpy(sp.drafted_by, w->officer, STORE_ID_SIZE);
+    for (int i = from; i < to; i++) {
+        memcpy(sp.id, rows[i].id, STORE_ID_SIZE);
+        memcpy(sp.number, rows[i].number, STORE_NUMBER_SIZE);
+        memcpy(items[0].id, rows[i].item_ids[0], STORE_ID_SIZE);
+        memcpy(items[1].id, rows[i].item_ids[1], STORE_ID_SIZE);
+        if (store_tx_run(s, "bench", insert_one, &c) != STORE_ONE_RESULT)
+            die("store insert");
+    }
+}
+
+static void
+bench_store_reads(
+    struct store *s, const struct row *rows, const int *order, int from, int to)
+{
+    for (int i = from; i < to; i++) {
+        struct store_subpoena sp;
+
+        if (store_subpoena_get(s, rows[order[i]].id, &sp) != STORE_ONE_RESULT ||
+            sp.n_items != 2)
+            die("store read");
+        store_subpoena_release(&sp);
+    }
+}
+
+static sqlite3_stmt *
+prep(sqlite3 *db, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+        SQLITE_OK)
+        die(sqlite3_errmsg(db));
+    return st;
+}
+
+static void
+step_done(sqlite3 *db, sqlite3_stmt *st)
+{
+    if (sqlite3_step(st) != SQLITE_DONE)
+        die(sqlite3_errmsg(db));
+    sqlite3_reset(st);
+}
+
+static sqlite3 *
+raw_open(const char *path)
+{
+    sqlite3 *db = NULL;
+
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK)
+        die("raw open");
+    sqlite3_busy_timeout(db, 5000);
+    if (sqlite3_exec(db,
+                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+                     " PRAGMA foreign_keys = ON",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        die(sqlite3_errmsg(db));
+    return db;
+}
+
+static void
+bench_raw_inserts(sqlite3 *db,
+                  const struct world *w,
+                  const struct row *rows,
+                  int from,
+                  int to)
+{
+    sqlite3_stmt *begin = prep(db, "BEGIN IMMEDIATE");
+    sqlite3_stmt *commit = prep(db, "COMMIT");
+    sqlite3_stmt *ins = prep(
+        db, "INSERT INTO subpoenas (id, version, created_at, updated_at,"
+            " number, agency_org_id, recipient_org_id, drafted_by, purpose,"
+            " state) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?)");
+    sqlite3_stmt *item =
+        prep(db, "INSERT INTO subpoena_items (subpoena_id, id, version,"
+                 " created_at, updated_at, position, category)"
+                 " VALUES (?, ?, 1, ?, ?, ?, ?)");
+    static const char *const cats[2] = {"home_address", "employer"};
+
+    for (int i = from; i < to; i++) {
+        step_done(db, begin);
+        sqlite3_bind_text(ins, 1, rows[i].id, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 2, T0);
+        sqlite3_bind_int64(ins, 3, T0);
+        sqlite3_bind_text(ins, 4, rows[i].number, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 5, w->agency, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 6, w->county, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 7, w->officer, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 8, "records of a released person", -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_text(ins, 9, "draft", -1, SQLITE_STATIC);
+        step_done(db, ins);
+        for (int k = 0; k < 2; k++) {
+            sqlite3_bind_text(item, 1, rows[i].id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(item, 2, rows[i].item_ids[k], -1, SQLITE_STATIC);
+            sqlite3_bind_int64(item, 3, T0);
+            sqlite3_bind_int64(item, 4, T0);
+            sqlite3_bind_int64(item, 5, k + 1);
+            sqlite3_bind_text(item, 6, cats[k], -1, SQLITE_STATIC);
+            step_done(db, item);
+        }
+        step_done(db, commit);
+    }
+    sqlite3_finalize(begin);
+    sqlite3_finalize(commit);
+    sqlite3_finalize(ins);
+    sqlite3_finalize(item);
+}
+
+static void
+bench_raw_reads(
+    sqlite3 *db, const struct row *rows, const int *order, int from, int to)
+{
+    sqlite3_stmt *get = prep(
+        db, "SELECT id, version, created_at, updated_at, number,"
+            " agency_org_id, recipient_org_id, person_id, detainer_id,"
+            " purpose, state, drafted_by, signed_by, signed_at, served_at,"
+            " service_method, served_to, return_date, original_return_date,"
+            " responded_at, disposition, refusal_reason, withdrawal_reason,"
+            " response_note, enforcement_id FROM subpoenas WHERE id = ?");
+    sqlite3_stmt *items = prep(
+        db, "SELECT id, version, created_at, updated_at, position, category,"
+            " description, outcome, ground, value FROM subpoena_items"
+            " WHERE subpoena_id = ? ORDER BY position");
+    size_t total = 0;
+
+    for (int i = from; i < to; i++) {
+        int k = 0;
+
+        sqlite3_bind_text(get, 1, rows[order[i]].id, -1, SQLITE_STATIC);
+        if (sqlite3_step(get) != SQLITE_ROW)
+            die("raw read");
+        for (int c = 0; c < 25; c++)
+            total += (size_t)sqlite3_column_bytes(get, c);
+        sqlite3_reset(get);
+        sqlite3_bind_text(items, 1, rows[order[i]].id, -1, SQLITE_STATIC);
+        while (sqlite3_step(items) == SQLITE_ROW) {
+            for (int c = 0; c < 10; c++)
+                total += (size_t)sqlite3_column_bytes(items, c);
+            k++;
+        }
+        sqlite3_reset(items);
+        if (k != 2)
+            die("raw items");
+    }
+    if (total == 0)
+        die("raw read nothing");
+    sqlite3_finalize(get);
+    sqlite3_finalize(items);
+}
+
+static void
+report(const char *what, int n, double store_s, double raw_s)
+{
+    double store_rate = n / store_s, raw_rate = n / raw_s;
+
+    printf("%-28s store %9.0f ops/s   raw %9.0f ops/s   store/raw %.2f%s\n",
+           what, store_rate, raw_rate, store_rate / raw_rate,
+           store_rate / raw_rate >= 0.8 ? "" : "  (below the 0.8 goal)");
+}
+
+static void
+remove_db(const char *path)
+{
+    char p[600];
+
+    (void)unlink(path);
+    (void)snprintf(p, sizeof p, "%s-wal", path);
+    (void)unlink(p);
+    (void)snprintf(p, sizeof p, "%s-shm", path);
+    (void)unlink(p);
+}
+
+int
+main(int argc, char **argv)
+{
+    int n = 2000;
+    char dir[] = "/tmp/compel-bench-XXXXXX";
+    char store_path[256], raw_path[256], url[300];
+    struct world ws, wr;
+    struct store *s, *setup;
+    struct row *rows;
+    int *order;
+    sqlite3 *db;
+    double t, store_ins, raw_ins, store_rd, raw_rd;
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--rows") == 0 && i + 1 < argc) {
+            char *end = NULL;
+            long v = strtol(argv[++i], &end, 10);
+
+            if (*end != '\0' || v < 1 || v > 1000000)
+                die("--rows takes 1 to 1000000");
+            n = (int)v;
+        } else {
+            fprintf(stderr, "usage: bench_store [--rows N]\n");
+            return 2;
+        }
+    }
+    if (mkdtemp(dir) == NULL)
+        die("mkdtemp");
+    (void)snprintf(store_path, sizeof store_path, "%s/store.db", dir);
+    (void)snprintf(raw_path, sizeof raw_path, "%s/raw.db", dir);
+
+    rows = cm_calloc((size_t)n, sizeof *rows);
+    order = cm_calloc((size_t)n, sizeof *order);
+    for (int i = 0; i < n; i++) {
+        cm_id_new(rows[i].id);
+        cm_id_new(rows[i].item_ids[0]);
+        cm_id_new(rows[i].item_ids[1]);
+        (void)snprintf(rows[i].number, sizeof rows[i].number, "SUB-2026-%06d",
+                       i + 1);
+        order[i] = i;
+    }
+    for (int i = n - 1; i > 0; i--) { /* Fisher-Yates with the CSPRNG */
+        uint32_t r;
+        int j, tmp;
+
+        cm_random_bytes(&r, sizeof r);
+        j = (int)(r % (uint32_t)(i + 1));
+        tmp = order[i];
+        order[i] = order[j];
+        order[j] = tmp;
+    }
+
+    (void)snprintf(url, sizeof url, "sqlite:%s", store_path);
+    s = make_db(url, &ws);
+    (void)snprintf(url, sizeof url, "sqlite:%s", raw_path);
+    setup = make_db(url, &wr);
+    store_close(setup);
+    db = raw_open(raw_path);
+
+    printf("bench_store: %d subpoenas with 2 items, one durable transaction "
+           "each (WAL, synchronous=FULL)\n",
+           n);
+    /* Alternate the two in blocks, so that drifts of the disk and the
+     * page cache hit both alike. */
+    store_ins = raw_ins = store_rd = raw_rd = 0;
+    for (int from = 0; from < n; from += BLOCK) {
+        int to = from + BLOCK < n ? from + BLOCK : n;
+
+        t = now_s();
+        bench_store_inserts(s, &ws, rows, from, to);
+        store_ins += now_s() - t;
+        t = now_s();
+        bench_raw_inserts(db, &wr, rows, from, to);
+        raw_ins += now_s() - t;
+    }
+    for (int from = 0; from < n; from += BLOCK) {
+        int to = from + BLOCK < n ? from + BLOCK : n;
+
+        t = now_s();
+        bench_store_reads(s, rows, order, from, to);
+        store_rd += now_s() - t;
+        t = now_s();
+        bench_raw_reads(db, rows, order, from, to);
+        raw_rd += now_s() - t;
+    }
+    report("insert (1 tx each)", n, store_ins, raw_ins);
+    report("point read (with items)", n, store_rd, raw_rd);
+
+    store_close(s);
+    sqlite3_close(db);
+    remove_db(store_path);
+    remove_db(raw_path);
+    (void)rmdir(dir);
+    cm_free(rows);
+    cm_free(order);
+    return 0;
+}

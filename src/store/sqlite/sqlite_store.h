@@ -1,0 +1,26 @@
+/*
+ * sqlite_store.h: the SQLite backend of the store (one file, WAL mode).
+ *
+ * Only store.c calls this; everyone else goes through store_open() with a
+ * "sqlite:PATH" URL.
+ */
+#ifndef CM_STORE_SQLITE_SQLITE_STORE_H
+#define CM_STORE_SQLITE_SQLITE_STORE_H
+
+#include "core/errors.h"
+#include "store/store.h"
+
+/*
+ * Open (or, with STORE_OPEN_MODE_CREATE, create exclusively with mode 0600)
+ * the SQLite database at `path` and configure the connection: WAL journal
+ * (checked after setting), synchronous=FULL, foreign keys on, a busy
+ * timeout. Results and *why as for store_open; *out, written on success,
+ * is freed with store_close. A database that this call created is removed
+ * again if configuring it fails.
+ */
+enum cm_err store_sqlite_open(const char *path,
+                              enum store_open_mode mode,
+                              struct store **out,
+                              const char **why);
+
+#endif
