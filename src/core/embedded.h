@@ -16,4 +16,7 @@ struct cm_embedded {
 /* The SQLite migrations, sorted by name, ended by a row whose name is NULL. */
 extern const struct cm_embedded cm_migrations_sqlite[];
 
+/* The OpenAPI document (src/http/openapi/openapi.json), same shape. */
+extern const struct cm_embedded cm_openapi[];
+
 #endif

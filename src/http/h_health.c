@@ -12,13 +12,24 @@
 #include "http/router.h"
 #include "http/server.h"
 
+/* Not static: tests/unit/test_router.c mounts the liveness probe too. */
+enum cm_err h_health_live(struct http_req *req);
+static enum cm_err h_health_ready(struct http_req *req);
+
+static const struct route rows[] = {
+    {"GET", "/healthz", h_health_live, 0, 0, 0},
+    {"GET", "/readyz", h_health_ready, 0, 0, 0},
+};
+
+const struct route_group h_health_group = ROUTE_GROUP(rows);
+
 enum cm_err
 h_health_live(struct http_req *req)
 {
     return reply_json(req, 200, json_pack("{s:s}", "status", "ok"));
 }
 
-enum cm_err
+static enum cm_err
 h_health_ready(struct http_req *req)
 {
     const struct http_app *app = req->app;

@@ -7,18 +7,44 @@
  */
 #include "http/router.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
 
-static const struct route routes[] = {
-    {"GET", "/healthz", h_health_live, 0, 0, 0},
-    {"GET", "/readyz", h_health_ready, 0, 0, 0},
+#include "core/alloc.h"
+
+/* The route groups, one per resource file (h_<resource>.c), in the order
+ * they are matched. A new resource adds one line here. */
+static const struct route_group *const groups[] = {
+    &h_health_group,
 };
+
+static struct route *routes;
+static size_t n_routes;
+static pthread_once_t routes_once = PTHREAD_ONCE_INIT;
+
+/* Concatenate the groups into one table, once. */
+static void
+routes_build(void)
+{
+    size_t n = 0;
+    size_t at = 0;
+
+    for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
+        n += groups[i]->n;
+    routes = cm_calloc(n, sizeof *routes);
+    for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++) {
+        memcpy(routes + at, groups[i]->rows, groups[i]->n * sizeof *routes);
+        at += groups[i]->n;
+    }
+    n_routes = n;
+}
 
 const struct route *
 router_routes(size_t *n)
 {
-    *n = sizeof routes / sizeof routes[0];
+    (void)pthread_once(&routes_once, routes_build);
+    *n = n_routes;
     return routes;
 }
 

@@ -8,8 +8,8 @@
  * under another method answers 405 with an Allow header; an unknown path
  * 404. HEAD is served by the GET route of the same path.
  *
- * The application's table lives in router.c (router_routes) and every
- * handler `h_<resource>_<verb>` is declared at the end of this header.
+ * Each resource file h_<resource>.c holds its own rows (a route_group);
+ * router.c lists the groups and router_routes joins them into one table.
  */
 #ifndef CM_HTTP_ROUTER_H
 #define CM_HTTP_ROUTER_H
@@ -79,11 +79,23 @@ void router_allow(const struct route *table,
 /* The value of parameter `name` of `m`, borrowed from `m`, or NULL. */
 const char *router_param(const struct route_match *m, const char *name);
 
-/* The application's route table; its length goes to `*n`. Static. */
+/* The application's route table (every group of router.c, concatenated
+ * on the first call); its length goes to `*n`. Never freed. */
 const struct route *router_routes(size_t *n);
 
-/* Handlers (one file h_<resource>.c each). */
-enum cm_err h_health_live(struct http_req *req);  /* GET /healthz */
-enum cm_err h_health_ready(struct http_req *req); /* GET /readyz */
+/* The routes of one resource file, h_<resource>.c, which defines
+ * `const struct route_group h_<resource>_group`; router.c lists the groups
+ * and router_routes concatenates them, once, into the one table. */
+struct route_group {
+    const struct route *rows;
+    size_t n;
+};
+
+#define ROUTE_GROUP(rows)                  \
+    {                                      \
+        rows, sizeof rows / sizeof rows[0] \
+    }
+
+extern const struct route_group h_health_group;
 
 #endif
