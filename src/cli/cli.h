@@ -7,7 +7,9 @@
 #ifndef CM_CLI_CLI_H
 #define CM_CLI_CLI_H
 
+int cmd_audit(int argc, char **argv);
 int cmd_deadline(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_serve(int argc, char **argv);

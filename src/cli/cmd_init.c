@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "audit/chain.h"
+#include "audit/audit.h"
 #include "auth/keyfile.h"
 #include "auth/password.h"
 #include "cli/cli.h"
@@ -256,7 +256,7 @@ out_release:
     return status;
 }
 
-/* Append an audit entry for `action` on `kind`/`id`, chained to the head. */
+/* Append an audit entry for `action` on `kind`/`id` (audit_append). */
 static enum store_rc
 audit_init(struct store *s,
            const struct init_tx *t,
@@ -271,27 +271,8 @@ audit_init(struct store *s,
                             .object_id = id,
                             .outcome = "ok",
                             .detail = "compel init"};
-    struct store_audit a = {.at = t->now,
-                            .org_id = (char *)t->org.id,
-                            .action = (char *)action,
-                            .object_kind = (char *)kind,
-                            .object_id = (char *)id,
-                            .outcome = "ok",
-                            .detail = "compel init"};
-    int64_t head = 0, seq = 0;
-    enum store_rc rc = store_audit_head(s, &head, a.prev_hash);
 
-    if (rc < 0)
-        return rc;
-    if (rc == STORE_NO_RESULTS)
-        memset(a.prev_hash, 0, sizeof a.prev_hash);
-    e.seq = head + 1;
-    if (audit_chain_hash(a.prev_hash, &e, a.hash) != CM_ERR_OK)
-        return STORE_HARD_ERROR;
-    rc = store_audit_append(s, &a, &seq);
-    if (rc < 0)
-        return rc;
-    return seq == e.seq ? STORE_ONE_RESULT : STORE_HARD_ERROR;
+    return audit_append(s, &e, NULL);
 }
 
 static enum store_rc

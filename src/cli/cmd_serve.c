@@ -14,10 +14,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth/password.h"
 #include "cli/cli.h"
 #include "core/buf.h"
 #include "core/cfg.h"
 #include "core/log.h"
+#include "http/app.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "store/store.h"
@@ -43,24 +45,6 @@ print_help(void)
         "  --config FILE\n      read settings from FILE\n%s",
         buf_str(&help));
     buf_release(&help);
-}
-
-/* Readiness: the store at URL `ctx` opens (it must exist already) and
- * has every migration applied. A connection per probe keeps the probe
- * independent of the workers' connections. */
-static enum cm_err
-check_store_ready(void *ctx)
-{
-    struct store *s = NULL;
-    enum cm_err err = CM_ERR_UNAVAILABLE;
-    int pending = -1;
-
-    if (store_open(ctx, STORE_OPEN_MODE_EXISTING, &s, NULL) != CM_ERR_OK)
-        return CM_ERR_UNAVAILABLE;
-    if (store_migrations_pending(s, &pending) >= 0 && pending == 0)
-        err = CM_ERR_OK;
-    store_close(s);
-    return err;
 }
 
 /* The value of option argv[*i] ("--key=value" or "--key value"), moving
@@ -144,7 +128,7 @@ cmd_serve(int argc, char **argv)
     struct buf why = BUF_INIT;
     struct http_server *srv = NULL;
     struct http_server_opts o;
-    struct http_app app = {0};
+    struct app app;
     struct sigaction ignore;
     char host[CFG_HOST_MAX + 1];
     unsigned short port = 0;
@@ -177,8 +161,16 @@ cmd_serve(int argc, char **argv)
     ignore.sa_handler = SIG_IGN;
     (void)sigaction(SIGPIPE, &ignore, NULL);
 
-    app.check_ready = check_store_ready;
-    app.ctx = c.db;
+    if (password_lib_init() != CM_ERR_OK) {
+        cli_fail("serve", "libsodium cannot start");
+        status = 1;
+        goto out_cfg;
+    }
+    if (app_init(&app, c.db, c.key_file, &why) != CM_ERR_OK) {
+        cli_fail("serve", "%s", buf_str(&why));
+        status = 1;
+        goto out_cfg;
+    }
     memset(&o, 0, sizeof o);
     o.host = host;
     o.port = port;
@@ -188,11 +180,11 @@ cmd_serve(int argc, char **argv)
     o.max_connections_per_ip = c.max_connections_per_ip;
     o.body_limit = c.body_limit;
     o.routes = router_routes(&o.n_routes);
-    o.app = &app;
+    o.app = &app.http;
     if (http_server_start(&o, &srv, &why) != CM_ERR_OK) {
         cli_fail("serve", "%s", buf_str(&why));
         status = 1;
-        goto out_cfg;
+        goto out_app;
     }
     (void)printf("compel: serving on http://%s%s%s:%u\n",
                  strchr(host, ':') ? "[" : "", host,
@@ -203,6 +195,8 @@ cmd_serve(int argc, char **argv)
     LOG_INFO("signal %d: stopping after the requests in flight", sig);
     http_server_stop(srv, SERVE_GRACE_MS);
     status = 0;
+out_app:
+    app_release(&app);
 out_cfg:
     buf_release(&why);
     cfg_release(&c);

@@ -20,6 +20,8 @@ static const struct command commands[] = {
     {"serve", cmd_serve, "serve the HTTP API and web UI"},
     {"migrate", cmd_migrate, "apply pending database migrations"},
     {"deadline", cmd_deadline, "compute a deadline and explain it"},
+    {"demo", cmd_demo, "fill a fresh database with a demonstration world"},
+    {"audit", cmd_audit, "verify the audit trail or sign a checkpoint"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -49,8 +49,8 @@ static const struct cfg_key keys[] = {
     {"db", CFG_TYPE_STR, offsetof(struct cfg, db), "sqlite:var/compel.db", 0, 0,
      is_db_url, "a store URL: sqlite:PATH or postgresql://...",
      "the store URL"},
-    {"key_file", CFG_TYPE_STR, offsetof(struct cfg, key_file), "var/compel.key",
-     0, 0, is_path, "a non-empty file path",
+    {"key_file", CFG_TYPE_STR, offsetof(struct cfg, key_file), "", 0, 0,
+     is_path, "a file path (empty: PATH.key beside a sqlite:PATH database)",
      "file holding the master key for personal fields"},
     {"threads", CFG_TYPE_UINT, offsetof(struct cfg, threads), "4", 1, 256, NULL,
      NULL, "worker threads serving HTTP"},
@@ -89,10 +89,11 @@ is_db_url(const char *s)
            (strncmp(s, "postgres://", 11) == 0 && s[11] != '\0');
 }
 
+/* Any path; empty means the default beside the database. */
 static bool
 is_path(const char *s)
 {
-    return *s != '\0';
+    return strlen(s) < 4096;
 }
 
 static bool

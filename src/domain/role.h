@@ -35,6 +35,9 @@ typedef unsigned role_set;
 
 #define ROLE_BIT(r) (1u << (unsigned)(r))
 
+/* Every role: for routes any logged-in user may call. */
+#define ROLE_ANY ((role_set)((1u << (unsigned)ROLE__COUNT) - 1u))
+
 /* The API name of a role ("officer"), or NULL for an invalid value. */
 const char *role_name(enum role r);
 

@@ -73,6 +73,26 @@ reply_json(struct http_req *req, unsigned status, json_t *body)
     return CM_ERR_OK;
 }
 
+enum cm_err
+reply_raw_json(struct http_req *req,
+               unsigned status,
+               const char *text,
+               size_t len)
+{
+    if (!text || req->reply.is_set || req->is_queued) {
+        LOG_ERROR("reply_raw_json: no text or a second reply");
+        return CM_ERR_INTERNAL;
+    }
+    req->reply.is_set = true;
+    req->reply.status = status;
+    req->reply.content_type = mime_json;
+    req->reply.body = cm_malloc(len + 1);
+    memcpy(req->reply.body, text, len);
+    req->reply.body[len] = '\0';
+    req->reply.body_len = len;
+    return CM_ERR_OK;
+}
+
 /* The problem object of `err`; never NULL. */
 static json_t *
 problem_new(enum cm_err err, const char *field, const char *detail)

@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "core/errors.h"
 
@@ -31,6 +32,15 @@ struct http_req;
  * to `body` (a NULL `body` is an internal error). Returns CM_ERR_OK, or
  * CM_ERR_INTERNAL when the request already has a reply. */
 enum cm_err reply_json(struct http_req *req, unsigned status, json_t *body);
+
+/* Answer `status` with `text`, `len` bytes of JSON already serialized
+ * (a document embedded in the binary, say), as application/json. The
+ * text is copied and not checked: it must be valid JSON. Returns
+ * CM_ERR_OK, or CM_ERR_INTERNAL when the request already has a reply. */
+enum cm_err reply_raw_json(struct http_req *req,
+                           unsigned status,
+                           const char *text,
+                           size_t len);
 
 /* Answer the problem `err` (its status from errors.def). `field` names
  * the offending request field ("items[2].category") or is NULL; `detail`

@@ -15,9 +15,26 @@
 
 /* The route groups, one per resource file (h_<resource>.c), in the order
  * they are matched. A new resource adds one line here. */
+/* clang-format off */
 static const struct route_group *const groups[] = {
     &h_health_group,
+    &h_session_group,
+    &h_me_group,
+    &h_tokens_group,
+    &h_users_group,
+    &h_enforcements_group,
+    &h_queue_group,
+    &h_audit_group,
+    &h_openapi_group,
+    &h_orgs_group,
+    &h_delegations_group,
+    &h_calendars_group,
+    &h_deadline_group,
+    &h_people_group,
+    &h_detainers_group,
+    &h_subpoenas_group,
 };
+/* clang-format on */
 
 static struct route *routes;
 static size_t n_routes;

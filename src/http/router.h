@@ -97,5 +97,20 @@ struct route_group {
     }
 
 extern const struct route_group h_health_group;
+extern const struct route_group h_subpoenas_group;
+extern const struct route_group h_session_group;
+extern const struct route_group h_me_group;
+extern const struct route_group h_tokens_group;
+extern const struct route_group h_users_group;
+extern const struct route_group h_enforcements_group;
+extern const struct route_group h_queue_group;
+extern const struct route_group h_audit_group;
+extern const struct route_group h_openapi_group;
+extern const struct route_group h_orgs_group;
+extern const struct route_group h_delegations_group;
+extern const struct route_group h_calendars_group;
+extern const struct route_group h_deadline_group;
+extern const struct route_group h_people_group;
+extern const struct route_group h_detainers_group;
 
 #endif

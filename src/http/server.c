@@ -84,6 +84,29 @@ http_req_param(const struct http_req *req, const char *name)
     return router_param(&req->match, name);
 }
 
+/* The numeric address of the connection's peer, or "" when unknown. */
+static void
+peer_address(struct MHD_Connection *conn, char *out, size_t n)
+{
+    const union MHD_ConnectionInfo *ci =
+        conn ? MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS)
+             : NULL;
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+    out[0] = '\0';
+    if (!sa)
+        return;
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+
+        (void)inet_ntop(AF_INET, &in->sin_addr, out, (socklen_t)n);
+    } else if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+
+        (void)inet_ntop(AF_INET6, &in6->sin6_addr, out, (socklen_t)n);
+    }
+}
+
 static struct http_req *
 req_new(struct http_server *s,
         struct MHD_Connection *conn,
@@ -99,6 +122,7 @@ req_new(struct http_server *s,
     req->path = cm_strdup(url);
     req->started_ns = now_ns();
     cm_id_new(req->id);
+    peer_address(conn, req->client_addr, sizeof req->client_addr);
     req->route_err = router_match(s->opts.routes, s->opts.n_routes, method, url,
                                   &req->match);
     r = req->route_err == CM_ERR_OK ? req->match.route : NULL;
@@ -141,8 +165,11 @@ dispatch(const struct http_server *s, struct http_req *req)
 
         err = app && app->authenticate ? app->authenticate(req)
                                        : CM_ERR_UNAUTHENTICATED;
-        if (err == CM_ERR_OK && (req->roles & r->roles) == 0)
+        if (err == CM_ERR_OK && (req->roles & r->roles) == 0) {
             err = CM_ERR_FORBIDDEN;
+            if (app->on_denied)
+                app->on_denied(req, err);
+        }
         if (err != CM_ERR_OK)
             goto out_error;
     }

@@ -32,8 +32,23 @@ struct http_app {
     enum cm_err (*check_ready)(void *ctx);
     void *ctx; /* passed to the hooks, e.g. the store */
     /* Identify the caller of a route that requires roles, setting
-     * req->roles; NULL means nobody can log in yet (401 for such routes). */
+     * req->roles and req->caller; NULL means nobody can log in yet (401 for
+     * such routes). */
     enum cm_err (*authenticate)(struct http_req *req);
+    /* Told when an authenticated caller's roles do not allow the route
+     * (the answer is 403); may be NULL. */
+    void (*on_denied)(struct http_req *req, enum cm_err err);
+};
+
+/* Who is calling, as the authenticate hook found out. */
+struct http_caller {
+    bool is_authenticated;
+    bool via_token; /* a bearer token, not a session */
+    char user_id[CM_ID_LEN + 1];
+    char org_id[CM_ID_LEN + 1];
+    int org_kind;                   /* enum org_kind */
+    char session_id[CM_ID_LEN + 1]; /* session or API token id */
+    char session_hash[17];          /* short hex of its hash, for audit */
 };
 
 /* Most extra headers one reply may carry (Allow, ETag, Location, ...). */
@@ -65,6 +80,8 @@ struct http_req {
     enum cm_err route_err;       /* result of router_match */
     struct route_match match;    /* the route and its {params} */
     role_set roles;              /* the caller's roles (authenticate) */
+    struct http_caller caller;   /* the caller (authenticate) */
+    char client_addr[48];        /* the peer's numeric address */
     struct buf body;             /* the upload, at most body_limit bytes */
     size_t body_limit;
     size_t body_seen;     /* bytes received, kept or not */

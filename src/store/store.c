@@ -19,6 +19,7 @@
 #include "core/alloc.h"
 #include "core/log.h"
 #include "store/sqlite/sqlite_store.h"
+#include "store/store_int.h"
 
 #define SQLITE_SCHEME         "sqlite:"
 #define POSTGRES_SCHEME       "postgresql://"
@@ -94,10 +95,8 @@ store_fault_calls(const struct store *s)
     return s->fault_calls;
 }
 
-/* Count one wrapper call; true, with *rc set, when an armed fault makes
- * this call fail. */
-static bool
-is_faulted(struct store *s, enum store_rc *rc)
+bool
+store_is_faulted(struct store *s, enum store_rc *rc)
 {
     bool persistent = s->fault_kind == STORE_FAULT_SOFT_PERSISTENT ||
                       s->fault_kind == STORE_FAULT_HARD_PERSISTENT;
@@ -136,7 +135,7 @@ tx_begin(struct store *s)
 {
     enum store_rc rc;
 
-    if (!is_faulted(s, &rc))
+    if (!store_is_faulted(s, &rc))
         rc = s->ops->begin(s);
     return rc;
 }
@@ -146,7 +145,7 @@ tx_commit(struct store *s)
 {
     enum store_rc rc;
 
-    if (!is_faulted(s, &rc))
+    if (!store_is_faulted(s, &rc))
         rc = s->ops->commit(s);
     return rc;
 }
@@ -285,7 +284,7 @@ store_meta_get(struct store *s, const char *key, char **value)
     enum store_rc rc;
 
     assert(key != NULL && value != NULL);
-    if (!is_faulted(s, &rc))
+    if (!store_is_faulted(s, &rc))
         rc = s->ops->meta_get(s, key, value);
     return rc;
 }
@@ -296,7 +295,7 @@ store_meta_set(struct store *s, const char *key, const char *value)
     enum store_rc rc;
 
     assert(key != NULL && value != NULL);
-    if (!is_faulted(s, &rc))
+    if (!store_is_faulted(s, &rc))
         rc = s->ops->meta_set(s, key, value);
     return rc;
 }
@@ -311,7 +310,7 @@ store_case_number_next(struct store *s,
 
     assert(prefix != NULL && strlen(prefix) == 3);
     assert(year >= 1900 && year <= 9999);
-    if (!is_faulted(s, &rc))
+    if (!store_is_faulted(s, &rc))
         rc = s->ops->case_number_next(s, prefix, year, out);
     return rc;
 }
@@ -322,7 +321,7 @@ store_org_insert(struct store *s, const struct store_org *o)
     enum store_rc rc;
 
     assert(o != NULL && o->kind && o->name && o->timezone);
-    if (!is_faulted(s, &rc))
+    if (!store_is_faulted(s, &rc))
         rc = s->ops->org_insert(s, o);
     return rc;
 }
@@ -333,7 +332,7 @@ store_org_get(struct store *s, const char *id, struct store_org *out)
     enum store_rc rc;
 
     assert(id != NULL && out != NULL);
-    if (!is_faulted(s, &rc))
+    if (!store_is_faulted(s, &rc))
         rc = s->ops->org_get(s, id, out);
     return rc;
 }
@@ -349,7 +348,7 @@ store_org_list(struct store *s,
     int rc;
 
     assert(cb != NULL && limit >= 0);
-    if (is_faulted(s, &frc))
+    if (store_is_faulted(s, &frc))
         rc = frc;
     else
         rc = s->ops->org_list(s, after_id, limit, cb, cls);
@@ -362,7 +361,7 @@ store_facility_insert(struct store *s, const struct store_facility *f)
     enum store_rc rc;
 
     assert(f != NULL && f->name && f->timezone);
-    if (!is_faulted(s, &rc))
+    if (!store_is_faulted(s, &rc))
         rc = s->ops->facility_insert(s, f);
     return rc;
 }
@@ -373,7 +372,7 @@ store_facility_get(struct store *s, const char *id, struct store_facility *out)
     enum store_rc rc;
 
     assert(id != NULL && out != NULL);
-    if (!is_faulted(s, &rc))
+    if (!store_is_faulted(s, &rc))
         rc = s->ops->facility_get(s, id, out);
     return rc;
 }
@@ -388,7 +387,7 @@ store_facility_list_by_org(struct store *s,
     int rc;
 
     assert(org_id != NULL && cb != NULL);
-    if (is_faulted(s, &frc))
+    if (store_is_faulted(s, &frc))
         rc = frc;
     else
         rc = s->ops->facility_list_by_org(s, org_id, cb, cls);
@@ -401,7 +400,7 @@ store_user_insert(struct store *s, const struct store_user *u)
     enum store_rc rc;
 
     assert(u != NULL && u->email && u->name);
-    if (!is_faulted(s, &rc))
+    if (!store_is_faulted(s, &rc))
         rc = s->ops->user_insert(s, u);
     return rc;
 }
@@ -412,7 +411,7 @@ store_user_get(struct store *s, const char *id, struct store_user *out)
     enum store_rc rc;
 
     assert(id != NULL && out != NULL);
-    if (!is_faulted(s, &rc))
+    if (!store_is_faulted(s, &rc))
         rc = s->ops->user_get(s, id, out);
     return rc;
 }
@@ -425,7 +424,7 @@ store_user_get_by_email(struct store *s,
     enum store_rc rc;
 
     assert(email != NULL && out != NULL);
-    if (!is_faulted(s, &rc))
+    if (!store_is_faulted(s, &rc))
         rc = s->ops->user_get_by_email(s, email, out);
     return rc;
 }
@@ -436,7 +435,7 @@ store_person_insert(struct store *s, const struct store_person *p)
     enum store_rc rc;
 
     assert(p != NULL && p->family_name.data && p->family_name_bidx.data);
-    if (!is_faulted(s, &rc))
+    if (!store_is_faulted(s, &rc))
         rc = s->ops->person_insert(s, p);
     return rc;
 }
@@ -447,7 +446,7 @@ store_person_get(struct store *s, const char *id, struct store_person *out)
     enum store_rc rc;
 
     assert(id != NULL && out != NULL);
-    if (!is_faulted(s, &rc))
+    if (!store_is_faulted(s, &rc))
         rc = s->ops->person_get(s, id, out);
     return rc;
 }
@@ -463,7 +462,7 @@ store_person_find(struct store *s,
     int rc;
 
     assert(key != NULL && key->data != NULL && cb != NULL);
-    if (is_faulted(s, &frc))
+    if (store_is_faulted(s, &frc))
         rc = frc;
     else
         rc = s->ops->person_find(s, index, key, cb, cls);
@@ -476,7 +475,7 @@ store_detainer_insert(struct store *s, const struct store_detainer *d)
     enum store_rc rc;
 
     assert(d != NULL && d->form && d->basis && d->hold_rule && d->state);
-    if (!is_faulted(s, &rc))
+    if (!store_is_faulted(s, &rc))
         rc = s->ops->detainer_insert(s, d);
     return rc;
 }
@@ -487,7 +486,7 @@ store_detainer_get(struct store *s, const char *id, struct store_detainer *out)
     enum store_rc rc;
 
     assert(id != NULL && out != NULL);
-    if (!is_faulted(s, &rc))
+    if (!store_is_faulted(s, &rc))
         rc = s->ops->detainer_get(s, id, out);
     return rc;
 }
@@ -498,7 +497,7 @@ store_detainer_update(struct store *s, const struct store_detainer *d)
     enum store_rc rc;
 
     assert(d != NULL && d->state != NULL && d->version >= 1);
-    if (!is_faulted(s, &rc))
+    if (!store_is_faulted(s, &rc))
         rc = s->ops->detainer_update(s, d);
     return rc;
 }
@@ -510,7 +509,7 @@ store_subpoena_insert(struct store *s, const struct store_subpoena *sp)
 
     assert(sp != NULL && sp->purpose && sp->state);
     assert(sp->n_items == 0 || sp->items != NULL);
-    if (!is_faulted(s, &rc))
+    if (!store_is_faulted(s, &rc))
         rc = s->ops->subpoena_insert(s, sp);
     return rc;
 }
@@ -521,7 +520,7 @@ store_subpoena_get(struct store *s, const char *id, struct store_subpoena *out)
     enum store_rc rc;
 
     assert(id != NULL && out != NULL);
-    if (!is_faulted(s, &rc))
+    if (!store_is_faulted(s, &rc))
         rc = s->ops->subpoena_get(s, id, out);
     return rc;
 }
@@ -532,7 +531,7 @@ store_subpoena_update(struct store *s, const struct store_subpoena *sp)
     enum store_rc rc;
 
     assert(sp != NULL && sp->state != NULL && sp->version >= 1);
-    if (!is_faulted(s, &rc))
+    if (!store_is_faulted(s, &rc))
         rc = s->ops->subpoena_update(s, sp);
     return rc;
 }
@@ -547,7 +546,7 @@ store_subpoena_update_state(struct store *s,
     enum store_rc rc;
 
     assert(id != NULL && state != NULL && version >= 1);
-    if (!is_faulted(s, &rc))
+    if (!store_is_faulted(s, &rc))
         rc = s->ops->subpoena_update_state(s, id, version, state, updated_at);
     return rc;
 }
@@ -558,7 +557,7 @@ store_event_append(struct store *s, const struct store_event *ev, int64_t *seq)
     enum store_rc rc;
 
     assert(ev != NULL && ev->case_kind && ev->action && seq != NULL);
-    if (!is_faulted(s, &rc))
+    if (!store_is_faulted(s, &rc))
         rc = s->ops->event_append(s, ev, seq);
     return rc;
 }
@@ -574,7 +573,7 @@ store_event_list(struct store *s,
     int rc;
 
     assert(case_kind != NULL && case_id != NULL && cb != NULL);
-    if (is_faulted(s, &frc))
+    if (store_is_faulted(s, &frc))
         rc = frc;
     else
         rc = s->ops->event_list(s, case_kind, case_id, cb, cls);
@@ -587,7 +586,7 @@ store_audit_append(struct store *s, const struct store_audit *a, int64_t *seq)
     enum store_rc rc;
 
     assert(a != NULL && a->action && a->outcome && seq != NULL);
-    if (!is_faulted(s, &rc))
+    if (!store_is_faulted(s, &rc))
         rc = s->ops->audit_append(s, a, seq);
     return rc;
 }
@@ -598,7 +597,7 @@ store_audit_get(struct store *s, int64_t seq, struct store_audit *out)
     enum store_rc rc;
 
     assert(out != NULL);
-    if (!is_faulted(s, &rc))
+    if (!store_is_faulted(s, &rc))
         rc = s->ops->audit_get(s, seq, out);
     return rc;
 }
@@ -611,7 +610,7 @@ store_audit_head(struct store *s,
     enum store_rc rc;
 
     assert(seq != NULL && hash != NULL);
-    if (!is_faulted(s, &rc))
+    if (!store_is_faulted(s, &rc))
         rc = s->ops->audit_head(s, seq, hash);
     return rc;
 }
@@ -627,7 +626,7 @@ store_audit_range(struct store *s,
     int rc;
 
     assert(cb != NULL);
-    if (is_faulted(s, &frc))
+    if (store_is_faulted(s, &frc))
         rc = frc;
     else
         rc = s->ops->audit_range(s, from_seq, to_seq, cb, cls);
@@ -722,6 +721,7 @@ store_detainer_release(struct store_detainer *d)
     cm_free(d->state);
     cm_free(d->outcome_source);
     cm_free(d->reason);
+    cm_free(d->cancel_reason);
     memset(d, 0, sizeof *d);
 }
 

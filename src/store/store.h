@@ -130,6 +130,7 @@ struct store_user {
     int64_t locked_at;
     struct store_blob totp_secret; /* encrypted; data NULL when none */
     int64_t totp_last_step;
+    bool totp_enabled; /* the secret was confirmed with a code */
 };
 
 struct store_person {
@@ -163,12 +164,15 @@ struct store_detainer {
     char *state;     /* lodged | acknowledged | honored | declined | ... */
     char *outcome_source; /* reported | observed | inferred, or NULL */
     char decline_policy_id[STORE_ID_SIZE]; /* policy in force on decline */
-    char *reason; /* decline or cancel reason, or NULL */
+    char *reason;                          /* decline reason, or NULL */
     int64_t otherwise_release_at;
     int64_t max_hold_until;
     int64_t released_at;
     int64_t transferred_at;
     int notice_given; /* -1 unknown, 0 no, 1 yes */
+    int64_t acknowledged_at;
+    int64_t decided_at;  /* honored or declined */
+    char *cancel_reason; /* or NULL */
 };
 
 struct store_subpoena_item {
@@ -210,6 +214,7 @@ struct store_subpoena {
     char *withdrawal_reason;
     char *response_note;
     char enforcement_id[STORE_ID_SIZE];
+    int64_t acknowledged_at;           /* the recipient acknowledged receipt */
     struct store_subpoena_item *items; /* n_items of them */
     size_t n_items;
 };
@@ -243,6 +248,10 @@ struct store_audit {
 };
 
 struct store;
+struct store_auth_ops;
+struct store_admin_ops;
+struct store_cases_ops;
+struct store_infra_ops;
 
 /* Called once per listed row; the row is borrowed for the call only. */
 typedef void (*store_org_cb)(void *cls, const struct store_org *org);
@@ -352,6 +361,12 @@ struct store_ops {
                        int64_t to_seq,
                        store_audit_cb cb,
                        void *cls);
+    /* The groups of store_auth.h, store_admin.h, store_cases.h and
+     * store_infra.h. */
+    const struct store_auth_ops *auth;
+    const struct store_admin_ops *admin;
+    const struct store_cases_ops *cases;
+    const struct store_infra_ops *infra;
 };
 
 /* The base every backend struct embeds first. Only store.c and backends
@@ -559,10 +574,11 @@ enum store_rc store_detainer_insert(struct store *s,
 enum store_rc
 store_detainer_get(struct store *s, const char *id, struct store_detainer *out);
 
-/* Write every mutable field of `d` (state, outcome_source, ..., and
- * updated_at) when the stored version equals d->version, and bump the
- * version by one. STORE_NO_RESULTS when the detainer is unknown or its
- * version differs (someone changed it since it was read). */
+/* Write every mutable field of `d` (hold_rule, state, outcome_source,
+ * decline_policy_id, reason, the times, notice_given, acknowledged_at,
+ * decided_at, cancel_reason and updated_at) when the stored version equals
+ * d->version, and bump the version by one. STORE_NO_RESULTS when the detainer
+ * is unknown or its version differs (someone changed it since it was read). */
 enum store_rc store_detainer_update(struct store *s,
                                     const struct store_detainer *d);
 
@@ -584,7 +600,8 @@ enum store_rc store_subpoena_insert(struct store *s,
 enum store_rc
 store_subpoena_get(struct store *s, const char *id, struct store_subpoena *out);
 
-/* Write the subpoena's mutable scalar fields (not its items) when the
+/* Write the subpoena's mutable scalar fields (everything but id, number,
+ * agency_org_id, drafted_by, created_at and the items) when the
  * stored version equals sp->version, bumping it. STORE_NO_RESULTS when
  * unknown or stale. */
 enum store_rc store_subpoena_update(struct store *s,
@@ -655,5 +672,11 @@ void store_blob_release(struct store_blob *b);
 
 /* A copy of `n` bytes of `data` (NULL data gives an empty blob). */
 struct store_blob store_blob_dup(const void *data, size_t n);
+
+/* The operation groups added for the HTTP service. */
+#include "store/store_admin.h" /* IWYU pragma: export */
+#include "store/store_auth.h"  /* IWYU pragma: export */
+#include "store/store_cases.h" /* IWYU pragma: export */
+#include "store/store_infra.h" /* IWYU pragma: export */
 
 #endif

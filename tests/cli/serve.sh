@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # serve.sh: `compel serve` end to end with curl. $1 is the compel binary.
 #
-# Starts the server on a free loopback port (listen port 0: the kernel
-# picks one and serve prints it) from a temporary configuration whose
-# database file does not exist, so no store is needed: /healthz is 200,
-# /readyz 503. Checks the security headers on a 200 and on a 404
+# Creates a database with `compel init`, then starts the server on a free
+# loopback port (listen port 0: the kernel picks one and serve prints it)
+# from a temporary configuration: /healthz is 200, /readyz 200, and 503
+# once the database file is moved away. A missing database stops serve at
+# start (exit 1). Checks the security headers on a 200 and on a 404
 # problem+json, 405 with Allow, 413 by Content-Length and by chunked
 # upload, a port already in use (exit 1), a bad configuration key and a
 # bad value (exit 2, naming the key), and SIGTERM (exit 0, promptly).
@@ -45,11 +46,24 @@ expect_security_headers() {
     expect_header "$1" "X-Request-Id: "
 }
 
+printf 'a-long-test-password\n' >"$tmp/pw"
+"$compel" init --db "sqlite:$tmp/compel.db" --admin-email admin@test.example \
+    --admin-password-file "$tmp/pw" >/dev/null ||
+    { echo "FAIL: compel init" >&2; exit 1; }
+
+# Without a database serve refuses to start, with one line naming db.
+"$compel" serve --listen 127.0.0.1:0 --db "sqlite:$tmp/missing.db" \
+    >"$tmp/out0" 2>"$tmp/err0"
+rc=$?
+[ $rc -eq 1 ] || fail "serve without a database exited $rc, want 1"
+[ "$(wc -l <"$tmp/err0")" -eq 1 ] && grep -q 'db:' "$tmp/err0" ||
+    fail "serve without a database said: $(cat "$tmp/err0")"
+
 cat >"$tmp/compel.conf" <<EOF
 # test configuration
 listen = 127.0.0.1:0
-db = sqlite:$tmp/missing.db
-key_file = $tmp/compel.key
+db = sqlite:$tmp/compel.db
+key_file = $tmp/compel.db.key
 threads = 2
 body_limit = 4K
 log_level = warn
@@ -101,9 +115,13 @@ expect_header "$tmp/h405" "Allow: GET, HEAD"
 expect_security_headers "$tmp/h405"
 grep -qF '"code":"method_not_allowed"' "$tmp/b405" || fail "405 body: $(cat "$tmp/b405")"
 
-# readyz: the database file does not exist, so the store is not ready.
+# readyz: 200 with the database, 503 once it has gone away.
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base/readyz")
+[ "$code" = 200 ] || fail "/readyz answered $code with a database"
+mv "$tmp/compel.db" "$tmp/moved.db"
 code=$(curl -s -D "$tmp/h503" -o "$tmp/b503" -w '%{http_code}' "$base/readyz")
 [ "$code" = 503 ] || fail "/readyz answered $code without a database"
+mv "$tmp/moved.db" "$tmp/compel.db"
 expect_security_headers "$tmp/h503"
 grep -qF '"code":"unavailable"' "$tmp/b503" || fail "503 body: $(cat "$tmp/b503")"
 

@@ -169,6 +169,10 @@ main(int argc, char **argv)
     }
     failed += contract_run_rows();
     failed += contract_run_tx();
+    failed += contract_run_auth();
+    failed += contract_run_admin();
+    failed += contract_run_cases();
+    failed += contract_run_infra();
     if (tmpdir[0] && rmdir(tmpdir) != 0)
         fprintf(stderr, "warning: %s not empty\n", tmpdir);
     return failed ? 1 : 0;

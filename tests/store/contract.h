@@ -52,5 +52,9 @@ extern const char *fx_backend;
 /* Each test file's group. Each returns the number of failed tests. */
 int contract_run_rows(void);
 int contract_run_tx(void);
+int contract_run_auth(void);
+int contract_run_admin(void);
+int contract_run_cases(void);
+int contract_run_infra(void);
 
 #endif

@@ -14,6 +14,8 @@
  */
 #include "store/sqlite/sqlite_store.h"
 
+#include "store/sqlite/sqlite_int.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -30,69 +32,11 @@
 /* How long a writer waits for another connection's lock, in ms. */
 #define BUSY_TIMEOUT_MS 5000
 
-enum stmt_id {
-    STMT_ID_BEGIN,
-    STMT_ID_COMMIT,
-    STMT_ID_ROLLBACK,
-    STMT_ID_SAVEPOINT,
-    STMT_ID_RELEASE,
-    STMT_ID_ROLLBACK_TO,
-    STMT_ID_MIGRATION_PREPARE,
-    STMT_ID_MIGRATION_IS_APPLIED,
-    STMT_ID_MIGRATION_RECORD,
-    STMT_ID_META_GET,
-    STMT_ID_META_SET,
-    STMT_ID_CASE_NUMBER_NEXT,
-    STMT_ID_ORG_INSERT,
-    STMT_ID_ORG_GET,
-    STMT_ID_ORG_LIST,
-    STMT_ID_ORG_LIST_AFTER,
-    STMT_ID_FACILITY_INSERT,
-    STMT_ID_FACILITY_GET,
-    STMT_ID_FACILITY_LIST_BY_ORG,
-    STMT_ID_USER_INSERT,
-    STMT_ID_USER_GET,
-    STMT_ID_USER_GET_BY_EMAIL,
-    STMT_ID_PERSON_INSERT,
-    STMT_ID_PERSON_GET,
-    STMT_ID_PERSON_FIND_FAMILY_NAME,
-    STMT_ID_PERSON_FIND_DOB,
-    STMT_ID_PERSON_FIND_A_NUMBER,
-    STMT_ID_DETAINER_INSERT,
-    STMT_ID_DETAINER_GET,
-    STMT_ID_DETAINER_UPDATE,
-    STMT_ID_SUBPOENA_INSERT,
-    STMT_ID_SUBPOENA_ITEM_INSERT,
-    STMT_ID_SUBPOENA_GET,
-    STMT_ID_SUBPOENA_ITEMS_GET,
-    STMT_ID_SUBPOENA_UPDATE,
-    STMT_ID_SUBPOENA_UPDATE_STATE,
-    STMT_ID_EVENT_APPEND,
-    STMT_ID_EVENT_LIST,
-    STMT_ID_AUDIT_APPEND,
-    STMT_ID_AUDIT_GET,
-    STMT_ID_AUDIT_HEAD,
-    STMT_ID_AUDIT_RANGE,
-    STMT_ID__COUNT
-};
-
-struct sqlite_store {
-    struct store base; /* first: a struct store * is a struct sqlite_store * */
-    sqlite3 *db;
-    sqlite3_stmt *stmts[STMT_ID__COUNT];
-};
-
-static struct sqlite_store *
-to_sqlite(struct store *s)
-{
-    return (struct sqlite_store *)s;
-}
-
 /* ---- errors, statements, binding, columns ------------------------------*/
 
 /* Classify a failed sqlite3 result code. */
-static enum store_rc
-rc_from(struct sqlite_store *ss, int rc, const char *what)
+enum store_rc
+sq_rc_from(struct sqlite_store *ss, int rc, const char *what)
 {
     int primary = rc & 0xff;
 
@@ -106,8 +50,8 @@ rc_from(struct sqlite_store *ss, int rc, const char *what)
 
 /* The cached statement `id`, prepared from `sql` on first use; NULL (and
  * logged) when it cannot be prepared. */
-static sqlite3_stmt *
-stmt_get(struct sqlite_store *ss, enum stmt_id id, const char *sql)
+sqlite3_stmt *
+sq_stmt_get(struct sqlite_store *ss, enum stmt_id id, const char *sql)
 {
     sqlite3_stmt *st = ss->stmts[id];
     int rc;
@@ -117,7 +61,7 @@ stmt_get(struct sqlite_store *ss, enum stmt_id id, const char *sql)
     rc = sqlite3_prepare_v3(ss->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st,
                             NULL);
     if (rc != SQLITE_OK) {
-        (void)rc_from(ss, rc, "prepare");
+        (void)sq_rc_from(ss, rc, "prepare");
         sqlite3_finalize(st);
         return NULL;
     }
@@ -126,22 +70,15 @@ stmt_get(struct sqlite_store *ss, enum stmt_id id, const char *sql)
 }
 
 /* Make `st` ready for its next use. */
-static void
-stmt_done(sqlite3_stmt *st)
+void
+sq_stmt_done(sqlite3_stmt *st)
 {
     (void)sqlite3_reset(st);
     (void)sqlite3_clear_bindings(st);
 }
 
-/* Binds parameters 1, 2, ... in order; the first failure sticks in rc. */
-struct binder {
-    sqlite3_stmt *st;
-    int i;
-    int rc;
-};
-
-static void
-bind_text(struct binder *b, const char *v)
+void
+sq_bind_text(struct sq_binder *b, const char *v)
 {
     b->i++;
     if (b->rc != SQLITE_OK)
@@ -152,14 +89,14 @@ bind_text(struct binder *b, const char *v)
         b->rc = sqlite3_bind_null(b->st, b->i);
 }
 
-static void
-bind_id(struct binder *b, const char *id)
+void
+sq_bind_id(struct sq_binder *b, const char *id)
 {
-    bind_text(b, id && *id ? id : NULL);
+    sq_bind_text(b, id && *id ? id : NULL);
 }
 
-static void
-bind_int(struct binder *b, int64_t v)
+void
+sq_bind_int(struct sq_binder *b, int64_t v)
 {
     b->i++;
     if (b->rc == SQLITE_OK)
@@ -167,8 +104,8 @@ bind_int(struct binder *b, int64_t v)
 }
 
 /* A timestamp: 0 is stored as NULL. */
-static void
-bind_time(struct binder *b, int64_t v)
+void
+sq_bind_time(struct sq_binder *b, int64_t v)
 {
     b->i++;
     if (b->rc != SQLITE_OK)
@@ -179,8 +116,8 @@ bind_time(struct binder *b, int64_t v)
         b->rc = sqlite3_bind_null(b->st, b->i);
 }
 
-static void
-bind_bytes(struct binder *b, const void *data, size_t len)
+void
+sq_bind_bytes(struct sq_binder *b, const void *data, size_t len)
 {
     b->i++;
     if (b->rc != SQLITE_OK)
@@ -191,20 +128,14 @@ bind_bytes(struct binder *b, const void *data, size_t len)
         b->rc = sqlite3_bind_null(b->st, b->i);
 }
 
-static void
-bind_blob(struct binder *b, const struct store_blob *v)
+void
+sq_bind_blob(struct sq_binder *b, const struct store_blob *v)
 {
-    bind_bytes(b, v->data, v->len);
+    sq_bind_bytes(b, v->data, v->len);
 }
 
-/* Reads columns 0, 1, ... in order. */
-struct cols {
-    sqlite3_stmt *st;
-    int i;
-};
-
-static char *
-col_text(struct cols *c)
+char *
+sq_col_text(struct sq_cols *c)
 {
     const unsigned char *t = sqlite3_column_text(c->st, c->i);
     int n = sqlite3_column_bytes(c->st, c->i);
@@ -213,8 +144,8 @@ col_text(struct cols *c)
     return t ? cm_strndup((const char *)t, (size_t)n) : NULL;
 }
 
-static void
-col_id(struct cols *c, char *out, size_t size)
+void
+sq_col_id(struct sq_cols *c, char *out, size_t size)
 {
     const unsigned char *t = sqlite3_column_text(c->st, c->i);
     size_t n = t ? (size_t)sqlite3_column_bytes(c->st, c->i) : 0;
@@ -227,8 +158,8 @@ col_id(struct cols *c, char *out, size_t size)
     out[n] = '\0';
 }
 
-static int64_t
-col_int(struct cols *c)
+int64_t
+sq_col_int(struct sq_cols *c)
 {
     int64_t v = sqlite3_column_int64(c->st, c->i);
 
@@ -236,8 +167,8 @@ col_int(struct cols *c)
     return v;
 }
 
-static struct store_blob
-col_blob(struct cols *c)
+struct store_blob
+sq_col_blob(struct sq_cols *c)
 {
     struct store_blob b = {NULL, 0};
     static const unsigned char empty[1] = {0};
@@ -252,8 +183,8 @@ col_blob(struct cols *c)
     return b;
 }
 
-static void
-col_hash(struct cols *c, unsigned char out[STORE_HASH_SIZE])
+void
+sq_col_hash(struct sq_cols *c, unsigned char out[STORE_HASH_SIZE])
 {
     const void *p = sqlite3_column_blob(c->st, c->i);
 
@@ -266,8 +197,10 @@ col_hash(struct cols *c, unsigned char out[STORE_HASH_SIZE])
 
 /* Step a statement that returns no rows and reset it. STORE_ONE_RESULT
  * when it changed a row, STORE_NO_RESULTS when it changed none. */
-static enum store_rc
-run_write(struct sqlite_store *ss, const struct binder *b, const char *what)
+enum store_rc
+sq_run_write(struct sqlite_store *ss,
+             const struct sq_binder *b,
+             const char *what)
 {
     enum store_rc rc = STORE_HARD_ERROR;
     int src;
@@ -275,25 +208,27 @@ run_write(struct sqlite_store *ss, const struct binder *b, const char *what)
     if (b->st == NULL)
         goto out;
     if (b->rc != SQLITE_OK) {
-        rc = rc_from(ss, b->rc, what);
+        rc = sq_rc_from(ss, b->rc, what);
         goto out_reset;
     }
     src = sqlite3_step(b->st);
     if (src == SQLITE_DONE)
         rc = sqlite3_changes(ss->db) > 0 ? STORE_ONE_RESULT : STORE_NO_RESULTS;
     else
-        rc = rc_from(ss, src, what);
+        rc = sq_rc_from(ss, src, what);
 out_reset:
-    stmt_done(b->st);
+    sq_stmt_done(b->st);
 out:
     return rc;
 }
 
 /* Step a statement for its first row, leaving it positioned there (the
- * caller reads columns, then calls stmt_done). STORE_ONE_RESULT on a row,
+ * caller reads columns, then calls sq_stmt_done). STORE_ONE_RESULT on a row,
  * STORE_NO_RESULTS when there is none (already reset). */
-static enum store_rc
-run_read(struct sqlite_store *ss, const struct binder *b, const char *what)
+enum store_rc
+sq_run_read(struct sqlite_store *ss,
+            const struct sq_binder *b,
+            const char *what)
 {
     enum store_rc rc = STORE_HARD_ERROR;
     int src;
@@ -301,36 +236,36 @@ run_read(struct sqlite_store *ss, const struct binder *b, const char *what)
     if (b->st == NULL)
         return STORE_HARD_ERROR;
     if (b->rc != SQLITE_OK) {
-        rc = rc_from(ss, b->rc, what);
+        rc = sq_rc_from(ss, b->rc, what);
         goto out_reset;
     }
     src = sqlite3_step(b->st);
     if (src == SQLITE_ROW)
         return STORE_ONE_RESULT;
-    rc = src == SQLITE_DONE ? STORE_NO_RESULTS : rc_from(ss, src, what);
+    rc = src == SQLITE_DONE ? STORE_NO_RESULTS : sq_rc_from(ss, src, what);
 out_reset:
-    stmt_done(b->st);
+    sq_stmt_done(b->st);
     return rc;
 }
 
 /* Run one of the fixed, parameterless statements (BEGIN, COMMIT, ...). */
-static enum store_rc
-run_fixed(struct sqlite_store *ss, enum stmt_id id, const char *sql)
+enum store_rc
+sq_run_fixed(struct sqlite_store *ss, enum stmt_id id, const char *sql)
 {
-    struct binder b = {stmt_get(ss, id, sql), 0, SQLITE_OK};
-    enum store_rc rc = run_write(ss, &b, sql);
+    struct sq_binder b = {sq_stmt_get(ss, id, sql), 0, SQLITE_OK};
+    enum store_rc rc = sq_run_write(ss, &b, sql);
 
     return rc < 0 ? rc : STORE_ONE_RESULT;
 }
 
-/* Finish an INSERT ... RETURNING that run_read left on its row: take the
+/* Finish an INSERT ... RETURNING that sq_run_read left on its row: take the
  * integer in column 0, step to the end (so the statement is complete) and
  * reset. STORE_ONE_RESULT with *v written, or an error. */
-static enum store_rc
-finish_returning(struct sqlite_store *ss,
-                 sqlite3_stmt *st,
-                 const char *what,
-                 int64_t *v)
+enum store_rc
+sq_finish_returning(struct sqlite_store *ss,
+                    sqlite3_stmt *st,
+                    const char *what,
+                    int64_t *v)
 {
     int64_t value = sqlite3_column_int64(st, 0);
     enum store_rc rc = STORE_ONE_RESULT;
@@ -341,9 +276,36 @@ finish_returning(struct sqlite_store *ss,
     if (src == SQLITE_DONE)
         *v = value;
     else
-        rc = rc_from(ss, src, what);
-    stmt_done(st);
+        rc = sq_rc_from(ss, src, what);
+    sq_stmt_done(st);
     return rc;
+}
+
+int
+sq_run_list(struct sqlite_store *ss,
+            const struct sq_binder *b,
+            const char *what,
+            sq_row_fn fn,
+            void *ctx)
+{
+    int n = 0;
+    int src;
+
+    if (b->st == NULL)
+        return STORE_HARD_ERROR;
+    if (b->rc != SQLITE_OK) {
+        n = sq_rc_from(ss, b->rc, what);
+        goto out_reset;
+    }
+    while ((src = sqlite3_step(b->st)) == SQLITE_ROW) {
+        fn(b->st, ctx);
+        n++;
+    }
+    if (src != SQLITE_DONE)
+        n = sq_rc_from(ss, src, what);
+out_reset:
+    sq_stmt_done(b->st);
+    return n;
 }
 
 /* ---- connection and transactions ---------------------------------------*/
@@ -351,7 +313,7 @@ finish_returning(struct sqlite_store *ss,
 static void
 sq_close(struct store *s)
 {
-    struct sqlite_store *ss = to_sqlite(s);
+    struct sqlite_store *ss = sq_to_sqlite(s);
 
     for (size_t i = 0; i < STMT_ID__COUNT; i++)
         sqlite3_finalize(ss->stmts[i]);
@@ -363,22 +325,22 @@ sq_close(struct store *s)
 static enum store_rc
 sq_begin(struct store *s)
 {
-    return run_fixed(to_sqlite(s), STMT_ID_BEGIN, "BEGIN IMMEDIATE");
+    return sq_run_fixed(sq_to_sqlite(s), STMT_ID_BEGIN, "BEGIN IMMEDIATE");
 }
 
 static enum store_rc
 sq_commit(struct store *s)
 {
-    return run_fixed(to_sqlite(s), STMT_ID_COMMIT, "COMMIT");
+    return sq_run_fixed(sq_to_sqlite(s), STMT_ID_COMMIT, "COMMIT");
 }
 
 static void
 sq_rollback(struct store *s)
 {
-    struct sqlite_store *ss = to_sqlite(s);
+    struct sqlite_store *ss = sq_to_sqlite(s);
 
     if (!sqlite3_get_autocommit(ss->db))
-        (void)run_fixed(ss, STMT_ID_ROLLBACK, "ROLLBACK");
+        (void)sq_run_fixed(ss, STMT_ID_ROLLBACK, "ROLLBACK");
 }
 
 /* ---- migrations --------------------------------------------------------*/
@@ -386,26 +348,26 @@ sq_rollback(struct store *s)
 static enum store_rc
 sq_migration_prepare(struct store *s)
 {
-    return run_fixed(to_sqlite(s), STMT_ID_MIGRATION_PREPARE,
-                     "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                     " name TEXT PRIMARY KEY,"
-                     " applied_at INTEGER NOT NULL)");
+    return sq_run_fixed(sq_to_sqlite(s), STMT_ID_MIGRATION_PREPARE,
+                        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                        " name TEXT PRIMARY KEY,"
+                        " applied_at INTEGER NOT NULL)");
 }
 
 static enum store_rc
 sq_migration_is_applied(struct store *s, const char *name)
 {
-    struct sqlite_store *ss = to_sqlite(s);
-    struct binder b = {
-        stmt_get(ss, STMT_ID_MIGRATION_IS_APPLIED,
-                 "SELECT 1 FROM schema_migrations WHERE name = ?"),
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {
+        sq_stmt_get(ss, STMT_ID_MIGRATION_IS_APPLIED,
+                    "SELECT 1 FROM schema_migrations WHERE name = ?"),
         0, SQLITE_OK};
     enum store_rc rc;
 
-    bind_text(&b, name);
-    rc = run_read(ss, &b, "migration_is_applied");
+    sq_bind_text(&b, name);
+    rc = sq_run_read(ss, &b, "migration_is_applied");
     if (rc == STORE_ONE_RESULT)
-        stmt_done(b.st);
+        sq_stmt_done(b.st);
     return rc;
 }
 
@@ -415,23 +377,23 @@ sq_migration_apply(struct store *s,
                    const char *sql,
                    int64_t now)
 {
-    struct sqlite_store *ss = to_sqlite(s);
-    struct binder b = {
-        stmt_get(ss, STMT_ID_MIGRATION_RECORD,
-                 "INSERT INTO schema_migrations (name, applied_at)"
-                 " VALUES (?, ?)"),
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {
+        sq_stmt_get(ss, STMT_ID_MIGRATION_RECORD,
+                    "INSERT INTO schema_migrations (name, applied_at)"
+                    " VALUES (?, ?)"),
         0, SQLITE_OK};
     int src = sqlite3_exec(ss->db, sql, NULL, NULL, NULL);
 
     if (src != SQLITE_OK) {
         LOG_ERROR("migration %s failed", name);
         if (b.st)
-            stmt_done(b.st);
-        return rc_from(ss, src, "migration");
+            sq_stmt_done(b.st);
+        return sq_rc_from(ss, src, "migration");
     }
-    bind_text(&b, name);
-    bind_int(&b, now);
-    return run_write(ss, &b, "migration_record");
+    sq_bind_text(&b, name);
+    sq_bind_int(&b, now);
+    return sq_run_write(ss, &b, "migration_record");
 }
 
 /* ---- meta and case numbers ---------------------------------------------*/
@@ -439,19 +401,19 @@ sq_migration_apply(struct store *s,
 static enum store_rc
 sq_meta_get(struct store *s, const char *key, char **value)
 {
-    struct sqlite_store *ss = to_sqlite(s);
-    struct binder b = {
-        stmt_get(ss, STMT_ID_META_GET, "SELECT value FROM meta WHERE key = ?"),
-        0, SQLITE_OK};
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {sq_stmt_get(ss, STMT_ID_META_GET,
+                                      "SELECT value FROM meta WHERE key = ?"),
+                          0, SQLITE_OK};
     enum store_rc rc;
 
-    bind_text(&b, key);
-    rc = run_read(ss, &b, "meta_get");
+    sq_bind_text(&b, key);
+    rc = sq_run_read(ss, &b, "meta_get");
     if (rc == STORE_ONE_RESULT) {
-        struct cols c = {b.st, 0};
+        struct sq_cols c = {b.st, 0};
 
-        *value = col_text(&c);
-        stmt_done(b.st);
+        *value = sq_col_text(&c);
+        sq_stmt_done(b.st);
     }
     return rc;
 }
@@ -459,16 +421,16 @@ sq_meta_get(struct store *s, const char *key, char **value)
 static enum store_rc
 sq_meta_set(struct store *s, const char *key, const char *value)
 {
-    struct sqlite_store *ss = to_sqlite(s);
-    struct binder b = {
-        stmt_get(ss, STMT_ID_META_SET,
-                 "INSERT INTO meta (key, value) VALUES (?, ?)"
-                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {
+        sq_stmt_get(ss, STMT_ID_META_SET,
+                    "INSERT INTO meta (key, value) VALUES (?, ?)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value"),
         0, SQLITE_OK};
 
-    bind_text(&b, key);
-    bind_text(&b, value);
-    return run_write(ss, &b, "meta_set");
+    sq_bind_text(&b, key);
+    sq_bind_text(&b, value);
+    return sq_run_write(ss, &b, "meta_set");
 }
 
 static enum store_rc
@@ -477,23 +439,23 @@ sq_case_number_next(struct store *s,
                     int year,
                     char out[STORE_NUMBER_SIZE])
 {
-    struct sqlite_store *ss = to_sqlite(s);
-    struct binder b = {
-        stmt_get(ss, STMT_ID_CASE_NUMBER_NEXT,
-                 "INSERT INTO case_counters (kind, year, last)"
-                 " VALUES (?, ?, 1)"
-                 " ON CONFLICT (kind, year) DO UPDATE SET last = last + 1"
-                 " RETURNING last"),
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {
+        sq_stmt_get(ss, STMT_ID_CASE_NUMBER_NEXT,
+                    "INSERT INTO case_counters (kind, year, last)"
+                    " VALUES (?, ?, 1)"
+                    " ON CONFLICT (kind, year) DO UPDATE SET last = last + 1"
+                    " RETURNING last"),
         0, SQLITE_OK};
     enum store_rc rc;
 
-    bind_text(&b, prefix);
-    bind_int(&b, year);
-    rc = run_read(ss, &b, "case_number_next");
+    sq_bind_text(&b, prefix);
+    sq_bind_int(&b, year);
+    rc = sq_run_read(ss, &b, "case_number_next");
     if (rc == STORE_ONE_RESULT) {
         int64_t last = 0;
 
-        rc = finish_returning(ss, b.st, "case_number_next", &last);
+        rc = sq_finish_returning(ss, b.st, "case_number_next", &last);
         if (rc == STORE_ONE_RESULT)
             (void)snprintf(out, STORE_NUMBER_SIZE, "%s-%04d-%06" PRId64, prefix,
                            year, last);
@@ -505,63 +467,60 @@ sq_case_number_next(struct store *s,
 
 /* ---- organizations and facilities --------------------------------------*/
 
-#define ORG_COLS                                                        \
-    "id, version, created_at, updated_at, kind, name, state, timezone," \
-    " requires_counsel_review"
 
-static void
-read_org(sqlite3_stmt *st, struct store_org *o)
+void
+sq_read_org(sqlite3_stmt *st, struct store_org *o)
 {
-    struct cols c = {st, 0};
+    struct sq_cols c = {st, 0};
 
     memset(o, 0, sizeof *o);
-    col_id(&c, o->id, sizeof o->id);
-    o->version = col_int(&c);
-    o->created_at = col_int(&c);
-    o->updated_at = col_int(&c);
-    o->kind = col_text(&c);
-    o->name = col_text(&c);
-    o->state = col_text(&c);
-    o->timezone = col_text(&c);
-    o->requires_counsel_review = col_int(&c) != 0;
+    sq_col_id(&c, o->id, sizeof o->id);
+    o->version = sq_col_int(&c);
+    o->created_at = sq_col_int(&c);
+    o->updated_at = sq_col_int(&c);
+    o->kind = sq_col_text(&c);
+    o->name = sq_col_text(&c);
+    o->state = sq_col_text(&c);
+    o->timezone = sq_col_text(&c);
+    o->requires_counsel_review = sq_col_int(&c) != 0;
 }
 
 static enum store_rc
 sq_org_insert(struct store *s, const struct store_org *o)
 {
-    struct sqlite_store *ss = to_sqlite(s);
-    struct binder b = {stmt_get(ss, STMT_ID_ORG_INSERT,
-                                "INSERT INTO organizations (" ORG_COLS ")"
-                                " VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)"
-                                " ON CONFLICT DO NOTHING"),
-                       0, SQLITE_OK};
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {sq_stmt_get(ss, STMT_ID_ORG_INSERT,
+                                      "INSERT INTO organizations (" ORG_COLS ")"
+                                      " VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?)"
+                                      " ON CONFLICT DO NOTHING"),
+                          0, SQLITE_OK};
 
-    bind_id(&b, o->id);
-    bind_int(&b, o->created_at);
-    bind_int(&b, o->updated_at);
-    bind_text(&b, o->kind);
-    bind_text(&b, o->name);
-    bind_text(&b, o->state);
-    bind_text(&b, o->timezone);
-    bind_int(&b, o->requires_counsel_review ? 1 : 0);
-    return run_write(ss, &b, "org_insert");
+    sq_bind_id(&b, o->id);
+    sq_bind_int(&b, o->created_at);
+    sq_bind_int(&b, o->updated_at);
+    sq_bind_text(&b, o->kind);
+    sq_bind_text(&b, o->name);
+    sq_bind_text(&b, o->state);
+    sq_bind_text(&b, o->timezone);
+    sq_bind_int(&b, o->requires_counsel_review ? 1 : 0);
+    return sq_run_write(ss, &b, "org_insert");
 }
 
 static enum store_rc
 sq_org_get(struct store *s, const char *id, struct store_org *out)
 {
-    struct sqlite_store *ss = to_sqlite(s);
-    struct binder b = {stmt_get(ss, STMT_ID_ORG_GET,
-                                "SELECT " ORG_COLS
-                                " FROM organizations WHERE id = ?"),
-                       0, SQLITE_OK};
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {sq_stmt_get(ss, STMT_ID_ORG_GET,
+                                      "SELECT " ORG_COLS
+                                      " FROM organizations WHERE id = ?"),
+                          0, SQLITE_OK};
     enum store_rc rc;
 
-    bind_text(&b, id);
-    rc = run_read(ss, &b, "org_get");
+    sq_bind_text(&b, id);
+    rc = sq_run_read(ss, &b, "org_get");
     if (rc == STORE_ONE_RESULT) {
-        read_org(b.st, out);
-        stmt_done(b.st);
+        sq_read_org(b.st, out);
+        sq_stmt_done(b.st);
     }
     return rc;
 }
@@ -573,18 +532,18 @@ sq_org_list(struct store *s,
             store_org_cb cb,
             void *cls)
 {
-    struct sqlite_store *ss = to_sqlite(s);
+    struct sqlite_store *ss = sq_to_sqlite(s);
     bool after = after_id && *after_id;
-    struct binder b = {
-        after ? stmt_get(ss, STMT_ID_ORG_LIST_AFTER,
-                         "SELECT " ORG_COLS " FROM organizations"
-                         " WHERE (created_at, id) >"
-                         " (SELECT created_at, id FROM organizations"
-                         "  WHERE id = ?)"
-                         " ORDER BY created_at, id LIMIT ?")
-              : stmt_get(ss, STMT_ID_ORG_LIST,
-                         "SELECT " ORG_COLS " FROM organizations"
-                         " ORDER BY created_at, id LIMIT ?"),
+    struct sq_binder b = {
+        after ? sq_stmt_get(ss, STMT_ID_ORG_LIST_AFTER,
+                            "SELECT " ORG_COLS " FROM organizations"
+                            " WHERE (created_at, id) >"
+                            " (SELECT created_at, id FROM organizations"
+                            "  WHERE id = ?)"
+                            " ORDER BY created_at, id LIMIT ?")
+              : sq_stmt_get(ss, STMT_ID_ORG_LIST,
+                            "SELECT " ORG_COLS " FROM organizations"
+                            " ORDER BY created_at, id LIMIT ?"),
         0, SQLITE_OK};
     int n = 0;
     int src;
@@ -592,79 +551,78 @@ sq_org_list(struct store *s,
     if (b.st == NULL)
         return STORE_HARD_ERROR;
     if (after)
-        bind_text(&b, after_id);
-    bind_int(&b, limit);
+        sq_bind_text(&b, after_id);
+    sq_bind_int(&b, limit);
     if (b.rc != SQLITE_OK) {
-        n = rc_from(ss, b.rc, "org_list");
+        n = sq_rc_from(ss, b.rc, "org_list");
         goto out_reset;
     }
     while ((src = sqlite3_step(b.st)) == SQLITE_ROW) {
         struct store_org o;
 
-        read_org(b.st, &o);
+        sq_read_org(b.st, &o);
         cb(cls, &o);
         store_org_release(&o);
         n++;
     }
     if (src != SQLITE_DONE)
-        n = rc_from(ss, src, "org_list");
+        n = sq_rc_from(ss, src, "org_list");
 out_reset:
-    stmt_done(b.st);
+    sq_stmt_done(b.st);
     return n;
 }
 
-#define FACILITY_COLS \
-    "id, version, created_at, updated_at, org_id, name, timezone"
 
-static void
-read_facility(sqlite3_stmt *st, struct store_facility *f)
+void
+sq_read_facility(sqlite3_stmt *st, struct store_facility *f)
 {
-    struct cols c = {st, 0};
+    struct sq_cols c = {st, 0};
 
     memset(f, 0, sizeof *f);
-    col_id(&c, f->id, sizeof f->id);
-    f->version = col_int(&c);
-    f->created_at = col_int(&c);
-    f->updated_at = col_int(&c);
-    col_id(&c, f->org_id, sizeof f->org_id);
-    f->name = col_text(&c);
-    f->timezone = col_text(&c);
+    sq_col_id(&c, f->id, sizeof f->id);
+    f->version = sq_col_int(&c);
+    f->created_at = sq_col_int(&c);
+    f->updated_at = sq_col_int(&c);
+    sq_col_id(&c, f->org_id, sizeof f->org_id);
+    f->name = sq_col_text(&c);
+    f->timezone = sq_col_text(&c);
 }
 
 static enum store_rc
 sq_facility_insert(struct store *s, const struct store_facility *f)
 {
-    struct sqlite_store *ss = to_sqlite(s);
-    struct binder b = {stmt_get(ss, STMT_ID_FACILITY_INSERT,
-                                "INSERT INTO facilities (" FACILITY_COLS ")"
-                                " VALUES (?, 1, ?, ?, ?, ?, ?)"
-                                " ON CONFLICT DO NOTHING"),
-                       0, SQLITE_OK};
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {sq_stmt_get(ss, STMT_ID_FACILITY_INSERT,
+                                      "INSERT INTO facilities (" FACILITY_COLS
+                                      ")"
+                                      " VALUES (?, 1, ?, ?, ?, ?, ?)"
+                                      " ON CONFLICT DO NOTHING"),
+                          0, SQLITE_OK};
 
-    bind_id(&b, f->id);
-    bind_int(&b, f->created_at);
-    bind_int(&b, f->updated_at);
-    bind_id(&b, f->org_id);
-    bind_text(&b, f->name);
-    bind_text(&b, f->timezone);
-    return run_write(ss, &b, "facility_insert");
+    sq_bind_id(&b, f->id);
+    sq_bind_int(&b, f->created_at);
+    sq_bind_int(&b, f->updated_at);
+    sq_bind_id(&b, f->org_id);
+    sq_bind_text(&b, f->name);
+    sq_bind_text(&b, f->timezone);
+    return sq_run_write(ss, &b, "facility_insert");
 }
 
 static enum store_rc
 sq_facility_get(struct store *s, const char *id, struct store_facility *out)
 {
-    struct sqlite_store *ss = to_sqlite(s);
-    struct binder b = {stmt_get(ss, STMT_ID_FACILITY_GET,
-                                "SELECT " FACILITY_COLS
-                                " FROM facilities WHERE id = ?"),
-                       0, SQLITE_OK};
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {sq_stmt_get(ss, STMT_ID_FACILITY_GET,
+                                      "SELECT " FACILITY_COLS
+                                      " FROM facilities WHERE id = ?"),
+                          0, SQLITE_OK};
     enum store_rc rc;
 
-    bind_text(&b, id);
-    rc = run_read(ss, &b, "facility_get");
+    sq_bind_text(&b, id);
+    rc = sq_run_read(ss, &b, "facility_get");
     if (rc == STORE_ONE_RESULT) {
-        read_facility(b.st, out);
-        stmt_done(b.st);
+        sq_read_facility(b.st, out);
+        sq_stmt_done(b.st);
     }
     return rc;
 }
@@ -675,94 +633,94 @@ sq_facility_list_by_org(struct store *s,
                         store_facility_cb cb,
                         void *cls)
 {
-    struct sqlite_store *ss = to_sqlite(s);
-    struct binder b = {stmt_get(ss, STMT_ID_FACILITY_LIST_BY_ORG,
-                                "SELECT " FACILITY_COLS " FROM facilities"
-                                " WHERE org_id = ? ORDER BY created_at, id"),
-                       0, SQLITE_OK};
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {
+        sq_stmt_get(ss, STMT_ID_FACILITY_LIST_BY_ORG,
+                    "SELECT " FACILITY_COLS " FROM facilities"
+                    " WHERE org_id = ? ORDER BY created_at, id"),
+        0, SQLITE_OK};
     int n = 0;
     int src;
 
     if (b.st == NULL)
         return STORE_HARD_ERROR;
-    bind_text(&b, org_id);
+    sq_bind_text(&b, org_id);
     if (b.rc != SQLITE_OK) {
-        n = rc_from(ss, b.rc, "facility_list");
+        n = sq_rc_from(ss, b.rc, "facility_list");
         goto out_reset;
     }
     while ((src = sqlite3_step(b.st)) == SQLITE_ROW) {
         struct store_facility f;
 
-        read_facility(b.st, &f);
+        sq_read_facility(b.st, &f);
         cb(cls, &f);
         store_facility_release(&f);
         n++;
     }
     if (src != SQLITE_DONE)
-        n = rc_from(ss, src, "facility_list");
+        n = sq_rc_from(ss, src, "facility_list");
 out_reset:
-    stmt_done(b.st);
+    sq_stmt_done(b.st);
     return n;
 }
 
 /* ---- users -------------------------------------------------------------*/
 
-#define USER_COLS                                                             \
-    "id, version, created_at, updated_at, email, name, org_id, roles, title," \
-    " password_hash, disabled, failed_logins, first_failed_at, locked_at,"    \
-    " totp_secret, totp_last_step"
 
-static void
-read_user(sqlite3_stmt *st, struct store_user *u)
+void
+sq_read_user(sqlite3_stmt *st, struct store_user *u)
 {
-    struct cols c = {st, 0};
+    struct sq_cols c = {st, 0};
 
     memset(u, 0, sizeof *u);
-    col_id(&c, u->id, sizeof u->id);
-    u->version = col_int(&c);
-    u->created_at = col_int(&c);
-    u->updated_at = col_int(&c);
-    u->email = col_text(&c);
-    u->name = col_text(&c);
-    col_id(&c, u->org_id, sizeof u->org_id);
-    u->roles = (unsigned)col_int(&c);
-    u->title = col_text(&c);
-    u->password_hash = col_text(&c);
-    u->disabled = col_int(&c) != 0;
-    u->failed_logins = col_int(&c);
-    u->first_failed_at = col_int(&c);
-    u->locked_at = col_int(&c);
-    u->totp_secret = col_blob(&c);
-    u->totp_last_step = col_int(&c);
+    sq_col_id(&c, u->id, sizeof u->id);
+    u->version = sq_col_int(&c);
+    u->created_at = sq_col_int(&c);
+    u->updated_at = sq_col_int(&c);
+    u->email = sq_col_text(&c);
+    u->name = sq_col_text(&c);
+    sq_col_id(&c, u->org_id, sizeof u->org_id);
+    u->roles = (unsigned)sq_col_int(&c);
+    u->title = sq_col_text(&c);
+    u->password_hash = sq_col_text(&c);
+    u->disabled = sq_col_int(&c) != 0;
+    u->failed_logins = sq_col_int(&c);
+    u->first_failed_at = sq_col_int(&c);
+    u->locked_at = sq_col_int(&c);
+    u->totp_secret = sq_col_blob(&c);
+    u->totp_last_step = sq_col_int(&c);
+    u->totp_enabled = sq_col_int(&c) != 0;
 }
 
 static enum store_rc
 sq_user_insert(struct store *s, const struct store_user *u)
 {
-    struct sqlite_store *ss = to_sqlite(s);
-    struct binder b = {
-        stmt_get(ss, STMT_ID_USER_INSERT,
-                 "INSERT INTO users (" USER_COLS ")"
-                 " VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                 " ON CONFLICT DO NOTHING"),
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {
+        sq_stmt_get(
+            ss, STMT_ID_USER_INSERT,
+            "INSERT INTO users (" USER_COLS ")"
+            " VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT DO NOTHING"),
         0, SQLITE_OK};
 
-    bind_id(&b, u->id);
-    bind_int(&b, u->created_at);
-    bind_int(&b, u->updated_at);
-    bind_text(&b, u->email);
-    bind_text(&b, u->name);
-    bind_id(&b, u->org_id);
-    bind_int(&b, (int64_t)u->roles);
-    bind_text(&b, u->title);
-    bind_text(&b, u->password_hash);
-    bind_int(&b, u->disabled ? 1 : 0);
-    bind_int(&b, u->failed_logins);
-    bind_time(&b, u->first_failed_at);
-    bind_time(&b, u->locked_at);
-    bind_blob(&b, &u->totp_secret);
-    bind_time(&b, u->totp_last_step);
-    return run_write(ss, &b, "user_insert");
+    sq_bind_id(&b, u->id);
+    sq_bind_int(&b, u->created_at);
+    sq_bind_int(&b, u->updated_at);
+    sq_bind_text(&b, u->email);
+    sq_bind_text(&b, u->name);
+    sq_bind_id(&b, u->org_id);
+    sq_bind_int(&b, (int64_t)u->roles);
+    sq_bind_text(&b, u->title);
+    sq_bind_text(&b, u->password_hash);
+    sq_bind_int(&b, u->disabled ? 1 : 0);
+    sq_bind_int(&b, u->failed_logins);
+    sq_bind_time(&b, u->first_failed_at);
+    sq_bind_time(&b, u->locked_at);
+    sq_bind_blob(&b, &u->totp_secret);
+    sq_bind_time(&b, u->totp_last_step);
+    sq_bind_int(&b, u->totp_enabled ? 1 : 0);
+    return sq_run_write(ss, &b, "user_insert");
 }
 
 static enum store_rc
@@ -771,14 +729,14 @@ user_get_with(struct sqlite_store *ss,
               const char *key,
               struct store_user *out)
 {
-    struct binder b = {st, 0, SQLITE_OK};
+    struct sq_binder b = {st, 0, SQLITE_OK};
     enum store_rc rc;
 
-    bind_text(&b, key);
-    rc = run_read(ss, &b, "user_get");
+    sq_bind_text(&b, key);
+    rc = sq_run_read(ss, &b, "user_get");
     if (rc == STORE_ONE_RESULT) {
-        read_user(b.st, out);
-        stmt_done(b.st);
+        sq_read_user(b.st, out);
+        sq_stmt_done(b.st);
     }
     return rc;
 }
@@ -786,24 +744,24 @@ user_get_with(struct sqlite_store *ss,
 static enum store_rc
 sq_user_get(struct store *s, const char *id, struct store_user *out)
 {
-    struct sqlite_store *ss = to_sqlite(s);
+    struct sqlite_store *ss = sq_to_sqlite(s);
 
     return user_get_with(ss,
-                         stmt_get(ss, STMT_ID_USER_GET,
-                                  "SELECT " USER_COLS
-                                  " FROM users WHERE id = ?"),
+                         sq_stmt_get(ss, STMT_ID_USER_GET,
+                                     "SELECT " USER_COLS
+                                     " FROM users WHERE id = ?"),
                          id, out);
 }
 
 static enum store_rc
 sq_user_get_by_email(struct store *s, const char *email, struct store_user *out)
 {
-    struct sqlite_store *ss = to_sqlite(s);
+    struct sqlite_store *ss = sq_to_sqlite(s);
 
     return user_get_with(ss,
-                         stmt_get(ss, STMT_ID_USER_GET_BY_EMAIL,
-                                  "SELECT " USER_COLS " FROM users"
-                                  " WHERE lower(email) = lower(?)"),
+                         sq_stmt_get(ss, STMT_ID_USER_GET_BY_EMAIL,
+                                     "SELECT " USER_COLS " FROM users"
+                                     " WHERE lower(email) = lower(?)"),
                          email, out);
 }
 
@@ -817,62 +775,63 @@ sq_user_get_by_email(struct store *s, const char *email, struct store_user *out)
 static void
 read_person(sqlite3_stmt *st, struct store_person *p)
 {
-    struct cols c = {st, 0};
+    struct sq_cols c = {st, 0};
 
     memset(p, 0, sizeof *p);
-    col_id(&c, p->id, sizeof p->id);
-    p->version = col_int(&c);
-    p->created_at = col_int(&c);
-    p->updated_at = col_int(&c);
-    p->family_name = col_blob(&c);
-    p->given_names = col_blob(&c);
-    p->date_of_birth = col_blob(&c);
-    p->identifiers = col_blob(&c);
-    p->aliases = col_blob(&c);
-    p->family_name_bidx = col_blob(&c);
-    p->dob_bidx = col_blob(&c);
-    p->a_number_bidx = col_blob(&c);
+    sq_col_id(&c, p->id, sizeof p->id);
+    p->version = sq_col_int(&c);
+    p->created_at = sq_col_int(&c);
+    p->updated_at = sq_col_int(&c);
+    p->family_name = sq_col_blob(&c);
+    p->given_names = sq_col_blob(&c);
+    p->date_of_birth = sq_col_blob(&c);
+    p->identifiers = sq_col_blob(&c);
+    p->aliases = sq_col_blob(&c);
+    p->family_name_bidx = sq_col_blob(&c);
+    p->dob_bidx = sq_col_blob(&c);
+    p->a_number_bidx = sq_col_blob(&c);
 }
 
 static enum store_rc
 sq_person_insert(struct store *s, const struct store_person *p)
 {
-    struct sqlite_store *ss = to_sqlite(s);
-    struct binder b = {stmt_get(ss, STMT_ID_PERSON_INSERT,
-                                "INSERT INTO people (" PERSON_COLS ")"
-                                " VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                                " ON CONFLICT DO NOTHING"),
-                       0, SQLITE_OK};
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {
+        sq_stmt_get(ss, STMT_ID_PERSON_INSERT,
+                    "INSERT INTO people (" PERSON_COLS ")"
+                    " VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT DO NOTHING"),
+        0, SQLITE_OK};
 
-    bind_id(&b, p->id);
-    bind_int(&b, p->created_at);
-    bind_int(&b, p->updated_at);
-    bind_blob(&b, &p->family_name);
-    bind_blob(&b, &p->given_names);
-    bind_blob(&b, &p->date_of_birth);
-    bind_blob(&b, &p->identifiers);
-    bind_blob(&b, &p->aliases);
-    bind_blob(&b, &p->family_name_bidx);
-    bind_blob(&b, &p->dob_bidx);
-    bind_blob(&b, &p->a_number_bidx);
-    return run_write(ss, &b, "person_insert");
+    sq_bind_id(&b, p->id);
+    sq_bind_int(&b, p->created_at);
+    sq_bind_int(&b, p->updated_at);
+    sq_bind_blob(&b, &p->family_name);
+    sq_bind_blob(&b, &p->given_names);
+    sq_bind_blob(&b, &p->date_of_birth);
+    sq_bind_blob(&b, &p->identifiers);
+    sq_bind_blob(&b, &p->aliases);
+    sq_bind_blob(&b, &p->family_name_bidx);
+    sq_bind_blob(&b, &p->dob_bidx);
+    sq_bind_blob(&b, &p->a_number_bidx);
+    return sq_run_write(ss, &b, "person_insert");
 }
 
 static enum store_rc
 sq_person_get(struct store *s, const char *id, struct store_person *out)
 {
-    struct sqlite_store *ss = to_sqlite(s);
-    struct binder b = {stmt_get(ss, STMT_ID_PERSON_GET,
-                                "SELECT " PERSON_COLS
-                                " FROM people WHERE id = ?"),
-                       0, SQLITE_OK};
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {sq_stmt_get(ss, STMT_ID_PERSON_GET,
+                                      "SELECT " PERSON_COLS
+                                      " FROM people WHERE id = ?"),
+                          0, SQLITE_OK};
     enum store_rc rc;
 
-    bind_text(&b, id);
-    rc = run_read(ss, &b, "person_get");
+    sq_bind_text(&b, id);
+    rc = sq_run_read(ss, &b, "person_get");
     if (rc == STORE_ONE_RESULT) {
         read_person(b.st, out);
-        stmt_done(b.st);
+        sq_stmt_done(b.st);
     }
     return rc;
 }
@@ -884,35 +843,35 @@ sq_person_find(struct store *s,
                store_person_cb cb,
                void *cls)
 {
-    struct sqlite_store *ss = to_sqlite(s);
+    struct sqlite_store *ss = sq_to_sqlite(s);
     sqlite3_stmt *st = NULL;
-    struct binder b;
+    struct sq_binder b;
     int n = 0;
     int src;
 
     switch (index) {
     case STORE_PERSON_INDEX_FAMILY_NAME:
-        st = stmt_get(ss, STMT_ID_PERSON_FIND_FAMILY_NAME,
-                      "SELECT " PERSON_COLS " FROM people"
-                      " WHERE family_name_bidx = ? ORDER BY created_at, id");
+        st = sq_stmt_get(ss, STMT_ID_PERSON_FIND_FAMILY_NAME,
+                         "SELECT " PERSON_COLS " FROM people"
+                         " WHERE family_name_bidx = ? ORDER BY created_at, id");
         break;
     case STORE_PERSON_INDEX_DATE_OF_BIRTH:
-        st = stmt_get(ss, STMT_ID_PERSON_FIND_DOB,
-                      "SELECT " PERSON_COLS " FROM people"
-                      " WHERE dob_bidx = ? ORDER BY created_at, id");
+        st = sq_stmt_get(ss, STMT_ID_PERSON_FIND_DOB,
+                         "SELECT " PERSON_COLS " FROM people"
+                         " WHERE dob_bidx = ? ORDER BY created_at, id");
         break;
     case STORE_PERSON_INDEX_A_NUMBER:
-        st = stmt_get(ss, STMT_ID_PERSON_FIND_A_NUMBER,
-                      "SELECT " PERSON_COLS " FROM people"
-                      " WHERE a_number_bidx = ? ORDER BY created_at, id");
+        st = sq_stmt_get(ss, STMT_ID_PERSON_FIND_A_NUMBER,
+                         "SELECT " PERSON_COLS " FROM people"
+                         " WHERE a_number_bidx = ? ORDER BY created_at, id");
         break;
     }
     if (st == NULL)
         return STORE_HARD_ERROR;
-    b = (struct binder){st, 0, SQLITE_OK};
-    bind_blob(&b, key);
+    b = (struct sq_binder){st, 0, SQLITE_OK};
+    sq_bind_blob(&b, key);
     if (b.rc != SQLITE_OK) {
-        n = rc_from(ss, b.rc, "person_find");
+        n = sq_rc_from(ss, b.rc, "person_find");
         goto out_reset;
     }
     while ((src = sqlite3_step(st)) == SQLITE_ROW) {
@@ -924,109 +883,115 @@ sq_person_find(struct store *s,
         n++;
     }
     if (src != SQLITE_DONE)
-        n = rc_from(ss, src, "person_find");
+        n = sq_rc_from(ss, src, "person_find");
 out_reset:
-    stmt_done(st);
+    sq_stmt_done(st);
     return n;
 }
 
 /* ---- detainers ---------------------------------------------------------*/
 
-#define DETAINER_COLS                                                      \
-    "id, version, created_at, updated_at, number, person_id, facility_id," \
-    " agency_org_id, lodged_by, form, basis, hold_rule, state,"            \
-    " outcome_source, decline_policy_id, reason, otherwise_release_at,"    \
-    " max_hold_until, released_at, transferred_at, notice_given"
 
-static void
-bind_notice(struct binder *b, int notice_given)
+void
+sq_bind_notice(struct sq_binder *b, int notice_given)
 {
     if (notice_given < 0) {
-        bind_text(b, NULL);
+        sq_bind_text(b, NULL);
         return;
     }
-    bind_int(b, notice_given ? 1 : 0);
+    sq_bind_int(b, notice_given ? 1 : 0);
 }
 
-static void
-read_detainer(sqlite3_stmt *st, struct store_detainer *d)
+void
+sq_read_detainer(sqlite3_stmt *st, struct store_detainer *d)
 {
-    struct cols c = {st, 0};
+    struct sq_cols c = {st, 0};
+    bool is_notice_null;
 
     memset(d, 0, sizeof *d);
-    col_id(&c, d->id, sizeof d->id);
-    d->version = col_int(&c);
-    d->created_at = col_int(&c);
-    d->updated_at = col_int(&c);
-    col_id(&c, d->number, sizeof d->number);
-    col_id(&c, d->person_id, sizeof d->person_id);
-    col_id(&c, d->facility_id, sizeof d->facility_id);
-    col_id(&c, d->agency_org_id, sizeof d->agency_org_id);
-    col_id(&c, d->lodged_by, sizeof d->lodged_by);
-    d->form = col_text(&c);
-    d->basis = col_text(&c);
-    d->hold_rule = col_text(&c);
-    d->state = col_text(&c);
-    d->outcome_source = col_text(&c);
-    col_id(&c, d->decline_policy_id, sizeof d->decline_policy_id);
-    d->reason = col_text(&c);
-    d->otherwise_release_at = col_int(&c);
-    d->max_hold_until = col_int(&c);
-    d->released_at = col_int(&c);
-    d->transferred_at = col_int(&c);
-    d->notice_given =
-        sqlite3_column_type(st, c.i) == SQLITE_NULL ? -1 : (int)col_int(&c);
+    sq_col_id(&c, d->id, sizeof d->id);
+    d->version = sq_col_int(&c);
+    d->created_at = sq_col_int(&c);
+    d->updated_at = sq_col_int(&c);
+    sq_col_id(&c, d->number, sizeof d->number);
+    sq_col_id(&c, d->person_id, sizeof d->person_id);
+    sq_col_id(&c, d->facility_id, sizeof d->facility_id);
+    sq_col_id(&c, d->agency_org_id, sizeof d->agency_org_id);
+    sq_col_id(&c, d->lodged_by, sizeof d->lodged_by);
+    d->form = sq_col_text(&c);
+    d->basis = sq_col_text(&c);
+    d->hold_rule = sq_col_text(&c);
+    d->state = sq_col_text(&c);
+    d->outcome_source = sq_col_text(&c);
+    sq_col_id(&c, d->decline_policy_id, sizeof d->decline_policy_id);
+    d->reason = sq_col_text(&c);
+    d->otherwise_release_at = sq_col_int(&c);
+    d->max_hold_until = sq_col_int(&c);
+    d->released_at = sq_col_int(&c);
+    d->transferred_at = sq_col_int(&c);
+    /* Read the type first: sq_col_int advances to the next column. */
+    is_notice_null = sqlite3_column_type(st, c.i) == SQLITE_NULL;
+    d->notice_given = (int)sq_col_int(&c);
+    if (is_notice_null)
+        d->notice_given = -1;
+    d->acknowledged_at = sq_col_int(&c);
+    d->decided_at = sq_col_int(&c);
+    d->cancel_reason = sq_col_text(&c);
 }
 
 static enum store_rc
 sq_detainer_insert(struct store *s, const struct store_detainer *d)
 {
-    struct sqlite_store *ss = to_sqlite(s);
-    struct binder b = {stmt_get(ss, STMT_ID_DETAINER_INSERT,
-                                "INSERT INTO detainers (" DETAINER_COLS ")"
-                                " VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                                " ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                                " ON CONFLICT DO NOTHING"),
-                       0, SQLITE_OK};
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {
+        sq_stmt_get(ss, STMT_ID_DETAINER_INSERT,
+                    "INSERT INTO detainers (" DETAINER_COLS ")"
+                    " VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT DO NOTHING"),
+        0, SQLITE_OK};
 
-    bind_id(&b, d->id);
-    bind_int(&b, d->created_at);
-    bind_int(&b, d->updated_at);
-    bind_id(&b, d->number);
-    bind_id(&b, d->person_id);
-    bind_id(&b, d->facility_id);
-    bind_id(&b, d->agency_org_id);
-    bind_id(&b, d->lodged_by);
-    bind_text(&b, d->form);
-    bind_text(&b, d->basis);
-    bind_text(&b, d->hold_rule);
-    bind_text(&b, d->state);
-    bind_text(&b, d->outcome_source);
-    bind_id(&b, d->decline_policy_id);
-    bind_text(&b, d->reason);
-    bind_time(&b, d->otherwise_release_at);
-    bind_time(&b, d->max_hold_until);
-    bind_time(&b, d->released_at);
-    bind_time(&b, d->transferred_at);
-    bind_notice(&b, d->notice_given);
-    return run_write(ss, &b, "detainer_insert");
+    sq_bind_id(&b, d->id);
+    sq_bind_int(&b, d->created_at);
+    sq_bind_int(&b, d->updated_at);
+    sq_bind_id(&b, d->number);
+    sq_bind_id(&b, d->person_id);
+    sq_bind_id(&b, d->facility_id);
+    sq_bind_id(&b, d->agency_org_id);
+    sq_bind_id(&b, d->lodged_by);
+    sq_bind_text(&b, d->form);
+    sq_bind_text(&b, d->basis);
+    sq_bind_text(&b, d->hold_rule);
+    sq_bind_text(&b, d->state);
+    sq_bind_text(&b, d->outcome_source);
+    sq_bind_id(&b, d->decline_policy_id);
+    sq_bind_text(&b, d->reason);
+    sq_bind_time(&b, d->otherwise_release_at);
+    sq_bind_time(&b, d->max_hold_until);
+    sq_bind_time(&b, d->released_at);
+    sq_bind_time(&b, d->transferred_at);
+    sq_bind_notice(&b, d->notice_given);
+    sq_bind_time(&b, d->acknowledged_at);
+    sq_bind_time(&b, d->decided_at);
+    sq_bind_text(&b, d->cancel_reason);
+    return sq_run_write(ss, &b, "detainer_insert");
 }
 
 static enum store_rc
 sq_detainer_get(struct store *s, const char *id, struct store_detainer *out)
 {
-    struct sqlite_store *ss = to_sqlite(s);
-    struct binder b = {stmt_get(ss, STMT_ID_DETAINER_GET,
-                                "SELECT " DETAINER_COLS
-                                " FROM detainers WHERE id = ?"),
-                       0, SQLITE_OK};
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {sq_stmt_get(ss, STMT_ID_DETAINER_GET,
+                                      "SELECT " DETAINER_COLS
+                                      " FROM detainers WHERE id = ?"),
+                          0, SQLITE_OK};
     enum store_rc rc;
 
-    bind_text(&b, id);
-    rc = run_read(ss, &b, "detainer_get");
+    sq_bind_text(&b, id);
+    rc = sq_run_read(ss, &b, "detainer_get");
     if (rc == STORE_ONE_RESULT) {
-        read_detainer(b.st, out);
-        stmt_done(b.st);
+        sq_read_detainer(b.st, out);
+        sq_stmt_done(b.st);
     }
     return rc;
 }
@@ -1034,40 +999,38 @@ sq_detainer_get(struct store *s, const char *id, struct store_detainer *out)
 static enum store_rc
 sq_detainer_update(struct store *s, const struct store_detainer *d)
 {
-    struct sqlite_store *ss = to_sqlite(s);
-    struct binder b = {
-        stmt_get(ss, STMT_ID_DETAINER_UPDATE,
-                 "UPDATE detainers SET version = version + 1,"
-                 " updated_at = ?, state = ?, outcome_source = ?,"
-                 " decline_policy_id = ?, reason = ?,"
-                 " otherwise_release_at = ?, max_hold_until = ?,"
-                 " released_at = ?, transferred_at = ?, notice_given = ?"
-                 " WHERE id = ? AND version = ?"),
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {
+        sq_stmt_get(ss, STMT_ID_DETAINER_UPDATE,
+                    "UPDATE detainers SET version = version + 1,"
+                    " updated_at = ?, hold_rule = ?, state = ?,"
+                    " outcome_source = ?, decline_policy_id = ?, reason = ?,"
+                    " otherwise_release_at = ?, max_hold_until = ?,"
+                    " released_at = ?, transferred_at = ?, notice_given = ?,"
+                    " acknowledged_at = ?, decided_at = ?, cancel_reason = ?"
+                    " WHERE id = ? AND version = ?"),
         0, SQLITE_OK};
 
-    bind_int(&b, d->updated_at);
-    bind_text(&b, d->state);
-    bind_text(&b, d->outcome_source);
-    bind_id(&b, d->decline_policy_id);
-    bind_text(&b, d->reason);
-    bind_time(&b, d->otherwise_release_at);
-    bind_time(&b, d->max_hold_until);
-    bind_time(&b, d->released_at);
-    bind_time(&b, d->transferred_at);
-    bind_notice(&b, d->notice_given);
-    bind_text(&b, d->id);
-    bind_int(&b, d->version);
-    return run_write(ss, &b, "detainer_update");
+    sq_bind_int(&b, d->updated_at);
+    sq_bind_text(&b, d->hold_rule);
+    sq_bind_text(&b, d->state);
+    sq_bind_text(&b, d->outcome_source);
+    sq_bind_id(&b, d->decline_policy_id);
+    sq_bind_text(&b, d->reason);
+    sq_bind_time(&b, d->otherwise_release_at);
+    sq_bind_time(&b, d->max_hold_until);
+    sq_bind_time(&b, d->released_at);
+    sq_bind_time(&b, d->transferred_at);
+    sq_bind_notice(&b, d->notice_given);
+    sq_bind_time(&b, d->acknowledged_at);
+    sq_bind_time(&b, d->decided_at);
+    sq_bind_text(&b, d->cancel_reason);
+    sq_bind_text(&b, d->id);
+    sq_bind_int(&b, d->version);
+    return sq_run_write(ss, &b, "detainer_update");
 }
 
 /* ---- subpoenas ---------------------------------------------------------*/
-
-#define SUBPOENA_COLS                                                        \
-    "id, version, created_at, updated_at, number, agency_org_id,"            \
-    " recipient_org_id, person_id, detainer_id, purpose, state, drafted_by," \
-    " signed_by, signed_at, served_at, service_method, served_to,"           \
-    " return_date, original_return_date, responded_at, disposition,"         \
-    " refusal_reason, withdrawal_reason, response_note, enforcement_id"
 
 #define ITEM_COLS                                                           \
     "id, version, created_at, updated_at, position, category, description," \
@@ -1080,24 +1043,25 @@ insert_items(struct sqlite_store *ss, const struct store_subpoena *sp)
 
     for (size_t i = 0; i < sp->n_items && rc == STORE_ONE_RESULT; i++) {
         const struct store_subpoena_item *it = &sp->items[i];
-        struct binder b = {
-            stmt_get(ss, STMT_ID_SUBPOENA_ITEM_INSERT,
-                     "INSERT INTO subpoena_items (subpoena_id, " ITEM_COLS ")"
-                     " VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)"
-                     " ON CONFLICT DO NOTHING"),
+        struct sq_binder b = {
+            sq_stmt_get(ss, STMT_ID_SUBPOENA_ITEM_INSERT,
+                        "INSERT INTO subpoena_items (subpoena_id, " ITEM_COLS
+                        ")"
+                        " VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)"
+                        " ON CONFLICT DO NOTHING"),
             0, SQLITE_OK};
 
-        bind_id(&b, sp->id);
-        bind_id(&b, it->id);
-        bind_int(&b, sp->created_at);
-        bind_int(&b, sp->updated_at);
-        bind_int(&b, (int64_t)i + 1);
-        bind_text(&b, it->category);
-        bind_text(&b, it->description);
-        bind_text(&b, it->outcome);
-        bind_text(&b, it->ground);
-        bind_blob(&b, &it->value);
-        rc = run_write(ss, &b, "subpoena_item_insert");
+        sq_bind_id(&b, sp->id);
+        sq_bind_id(&b, it->id);
+        sq_bind_int(&b, sp->created_at);
+        sq_bind_int(&b, sp->updated_at);
+        sq_bind_int(&b, (int64_t)i + 1);
+        sq_bind_text(&b, it->category);
+        sq_bind_text(&b, it->description);
+        sq_bind_text(&b, it->outcome);
+        sq_bind_text(&b, it->ground);
+        sq_bind_blob(&b, &it->value);
+        rc = sq_run_write(ss, &b, "subpoena_item_insert");
     }
     return rc;
 }
@@ -1105,124 +1069,128 @@ insert_items(struct sqlite_store *ss, const struct store_subpoena *sp)
 static enum store_rc
 sq_subpoena_insert(struct store *s, const struct store_subpoena *sp)
 {
-    struct sqlite_store *ss = to_sqlite(s);
-    struct binder b = {
-        stmt_get(ss, STMT_ID_SUBPOENA_INSERT,
-                 "INSERT INTO subpoenas (" SUBPOENA_COLS ")"
-                 " VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                 " ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                 " ON CONFLICT DO NOTHING"),
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {
+        sq_stmt_get(ss, STMT_ID_SUBPOENA_INSERT,
+                    "INSERT INTO subpoenas (" SUBPOENA_COLS ")"
+                    " VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT DO NOTHING"),
         0, SQLITE_OK};
     enum store_rc rc;
 
     /* A savepoint makes the subpoena and its items all or nothing even
      * outside store_tx_run. */
-    rc = run_fixed(ss, STMT_ID_SAVEPOINT, "SAVEPOINT subpoena_insert");
+    rc = sq_run_fixed(ss, STMT_ID_SAVEPOINT, "SAVEPOINT subpoena_insert");
     if (rc < 0)
         return rc; /* nothing bound yet */
-    bind_id(&b, sp->id);
-    bind_int(&b, sp->created_at);
-    bind_int(&b, sp->updated_at);
-    bind_id(&b, sp->number);
-    bind_id(&b, sp->agency_org_id);
-    bind_id(&b, sp->recipient_org_id);
-    bind_id(&b, sp->person_id);
-    bind_id(&b, sp->detainer_id);
-    bind_text(&b, sp->purpose);
-    bind_text(&b, sp->state);
-    bind_id(&b, sp->drafted_by);
-    bind_id(&b, sp->signed_by);
-    bind_time(&b, sp->signed_at);
-    bind_time(&b, sp->served_at);
-    bind_text(&b, sp->service_method);
-    bind_text(&b, sp->served_to);
-    bind_text(&b, sp->return_date);
-    bind_text(&b, sp->original_return_date);
-    bind_time(&b, sp->responded_at);
-    bind_text(&b, sp->disposition);
-    bind_text(&b, sp->refusal_reason);
-    bind_text(&b, sp->withdrawal_reason);
-    bind_text(&b, sp->response_note);
-    bind_id(&b, sp->enforcement_id);
-    rc = run_write(ss, &b, "subpoena_insert");
+    sq_bind_id(&b, sp->id);
+    sq_bind_int(&b, sp->created_at);
+    sq_bind_int(&b, sp->updated_at);
+    sq_bind_id(&b, sp->number);
+    sq_bind_id(&b, sp->agency_org_id);
+    sq_bind_id(&b, sp->recipient_org_id);
+    sq_bind_id(&b, sp->person_id);
+    sq_bind_id(&b, sp->detainer_id);
+    sq_bind_text(&b, sp->purpose);
+    sq_bind_text(&b, sp->state);
+    sq_bind_id(&b, sp->drafted_by);
+    sq_bind_id(&b, sp->signed_by);
+    sq_bind_time(&b, sp->signed_at);
+    sq_bind_time(&b, sp->served_at);
+    sq_bind_text(&b, sp->service_method);
+    sq_bind_text(&b, sp->served_to);
+    sq_bind_text(&b, sp->return_date);
+    sq_bind_text(&b, sp->original_return_date);
+    sq_bind_time(&b, sp->responded_at);
+    sq_bind_text(&b, sp->disposition);
+    sq_bind_text(&b, sp->refusal_reason);
+    sq_bind_text(&b, sp->withdrawal_reason);
+    sq_bind_text(&b, sp->response_note);
+    sq_bind_id(&b, sp->enforcement_id);
+    sq_bind_time(&b, sp->acknowledged_at);
+    rc = sq_run_write(ss, &b, "subpoena_insert");
     if (rc == STORE_ONE_RESULT)
         rc = insert_items(ss, sp);
     if (rc != STORE_ONE_RESULT)
-        (void)run_fixed(ss, STMT_ID_ROLLBACK_TO, "ROLLBACK TO subpoena_insert");
-    if (run_fixed(ss, STMT_ID_RELEASE, "RELEASE subpoena_insert") < 0 &&
+        (void)sq_run_fixed(ss, STMT_ID_ROLLBACK_TO,
+                           "ROLLBACK TO subpoena_insert");
+    if (sq_run_fixed(ss, STMT_ID_RELEASE, "RELEASE subpoena_insert") < 0 &&
         rc >= 0)
         rc = STORE_HARD_ERROR;
     return rc;
 }
 
-static void
-read_subpoena(sqlite3_stmt *st, struct store_subpoena *sp)
+void
+sq_read_subpoena(sqlite3_stmt *st, struct store_subpoena *sp)
 {
-    struct cols c = {st, 0};
+    struct sq_cols c = {st, 0};
 
     memset(sp, 0, sizeof *sp);
-    col_id(&c, sp->id, sizeof sp->id);
-    sp->version = col_int(&c);
-    sp->created_at = col_int(&c);
-    sp->updated_at = col_int(&c);
-    col_id(&c, sp->number, sizeof sp->number);
-    col_id(&c, sp->agency_org_id, sizeof sp->agency_org_id);
-    col_id(&c, sp->recipient_org_id, sizeof sp->recipient_org_id);
-    col_id(&c, sp->person_id, sizeof sp->person_id);
-    col_id(&c, sp->detainer_id, sizeof sp->detainer_id);
-    sp->purpose = col_text(&c);
-    sp->state = col_text(&c);
-    col_id(&c, sp->drafted_by, sizeof sp->drafted_by);
-    col_id(&c, sp->signed_by, sizeof sp->signed_by);
-    sp->signed_at = col_int(&c);
-    sp->served_at = col_int(&c);
-    sp->service_method = col_text(&c);
-    sp->served_to = col_text(&c);
-    sp->return_date = col_text(&c);
-    sp->original_return_date = col_text(&c);
-    sp->responded_at = col_int(&c);
-    sp->disposition = col_text(&c);
-    sp->refusal_reason = col_text(&c);
-    sp->withdrawal_reason = col_text(&c);
-    sp->response_note = col_text(&c);
-    col_id(&c, sp->enforcement_id, sizeof sp->enforcement_id);
+    sq_col_id(&c, sp->id, sizeof sp->id);
+    sp->version = sq_col_int(&c);
+    sp->created_at = sq_col_int(&c);
+    sp->updated_at = sq_col_int(&c);
+    sq_col_id(&c, sp->number, sizeof sp->number);
+    sq_col_id(&c, sp->agency_org_id, sizeof sp->agency_org_id);
+    sq_col_id(&c, sp->recipient_org_id, sizeof sp->recipient_org_id);
+    sq_col_id(&c, sp->person_id, sizeof sp->person_id);
+    sq_col_id(&c, sp->detainer_id, sizeof sp->detainer_id);
+    sp->purpose = sq_col_text(&c);
+    sp->state = sq_col_text(&c);
+    sq_col_id(&c, sp->drafted_by, sizeof sp->drafted_by);
+    sq_col_id(&c, sp->signed_by, sizeof sp->signed_by);
+    sp->signed_at = sq_col_int(&c);
+    sp->served_at = sq_col_int(&c);
+    sp->service_method = sq_col_text(&c);
+    sp->served_to = sq_col_text(&c);
+    sp->return_date = sq_col_text(&c);
+    sp->original_return_date = sq_col_text(&c);
+    sp->responded_at = sq_col_int(&c);
+    sp->disposition = sq_col_text(&c);
+    sp->refusal_reason = sq_col_text(&c);
+    sp->withdrawal_reason = sq_col_text(&c);
+    sp->response_note = sq_col_text(&c);
+    sq_col_id(&c, sp->enforcement_id, sizeof sp->enforcement_id);
+    sp->acknowledged_at = sq_col_int(&c);
 }
 
 static void
-read_item(sqlite3_stmt *st, struct store_subpoena_item *it)
+sq_read_item(sqlite3_stmt *st, struct store_subpoena_item *it)
 {
-    struct cols c = {st, 0};
+    struct sq_cols c = {st, 0};
 
     memset(it, 0, sizeof *it);
-    col_id(&c, it->id, sizeof it->id);
-    it->version = col_int(&c);
-    it->created_at = col_int(&c);
-    it->updated_at = col_int(&c);
-    it->position = col_int(&c);
-    it->category = col_text(&c);
-    it->description = col_text(&c);
-    it->outcome = col_text(&c);
-    it->ground = col_text(&c);
-    it->value = col_blob(&c);
+    sq_col_id(&c, it->id, sizeof it->id);
+    it->version = sq_col_int(&c);
+    it->created_at = sq_col_int(&c);
+    it->updated_at = sq_col_int(&c);
+    it->position = sq_col_int(&c);
+    it->category = sq_col_text(&c);
+    it->description = sq_col_text(&c);
+    it->outcome = sq_col_text(&c);
+    it->ground = sq_col_text(&c);
+    it->value = sq_col_blob(&c);
 }
 
 /* Read the items of sp->id into sp. */
 static enum store_rc
 read_items(struct sqlite_store *ss, struct store_subpoena *sp)
 {
-    struct binder b = {stmt_get(ss, STMT_ID_SUBPOENA_ITEMS_GET,
-                                "SELECT " ITEM_COLS " FROM subpoena_items"
-                                " WHERE subpoena_id = ? ORDER BY position"),
-                       0, SQLITE_OK};
+    struct sq_binder b = {
+        sq_stmt_get(ss, STMT_ID_SUBPOENA_ITEMS_GET,
+                    "SELECT " ITEM_COLS " FROM subpoena_items"
+                    " WHERE subpoena_id = ? ORDER BY position"),
+        0, SQLITE_OK};
     enum store_rc rc = STORE_ONE_RESULT;
     size_t cap = 0;
     int src;
 
     if (b.st == NULL)
         return STORE_HARD_ERROR;
-    bind_text(&b, sp->id);
+    sq_bind_text(&b, sp->id);
     if (b.rc != SQLITE_OK) {
-        rc = rc_from(ss, b.rc, "subpoena_items");
+        rc = sq_rc_from(ss, b.rc, "subpoena_items");
         goto out_reset;
     }
     while ((src = sqlite3_step(b.st)) == SQLITE_ROW) {
@@ -1230,32 +1198,32 @@ read_items(struct sqlite_store *ss, struct store_subpoena *sp)
             cap = cap ? 2 * cap : 8;
             sp->items = cm_realloc(sp->items, cap * sizeof *sp->items);
         }
-        read_item(b.st, &sp->items[sp->n_items++]);
+        sq_read_item(b.st, &sp->items[sp->n_items++]);
     }
     if (src != SQLITE_DONE)
-        rc = rc_from(ss, src, "subpoena_items");
+        rc = sq_rc_from(ss, src, "subpoena_items");
 out_reset:
-    stmt_done(b.st);
+    sq_stmt_done(b.st);
     return rc;
 }
 
 static enum store_rc
 sq_subpoena_get(struct store *s, const char *id, struct store_subpoena *out)
 {
-    struct sqlite_store *ss = to_sqlite(s);
-    struct binder b = {stmt_get(ss, STMT_ID_SUBPOENA_GET,
-                                "SELECT " SUBPOENA_COLS
-                                " FROM subpoenas WHERE id = ?"),
-                       0, SQLITE_OK};
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {sq_stmt_get(ss, STMT_ID_SUBPOENA_GET,
+                                      "SELECT " SUBPOENA_COLS
+                                      " FROM subpoenas WHERE id = ?"),
+                          0, SQLITE_OK};
     struct store_subpoena sp;
     enum store_rc rc;
 
-    bind_text(&b, id);
-    rc = run_read(ss, &b, "subpoena_get");
+    sq_bind_text(&b, id);
+    rc = sq_run_read(ss, &b, "subpoena_get");
     if (rc != STORE_ONE_RESULT)
         return rc;
-    read_subpoena(b.st, &sp);
-    stmt_done(b.st);
+    sq_read_subpoena(b.st, &sp);
+    sq_stmt_done(b.st);
     rc = read_items(ss, &sp);
     if (rc < 0)
         goto out_release;
@@ -1269,42 +1237,43 @@ out_release:
 static enum store_rc
 sq_subpoena_update(struct store *s, const struct store_subpoena *sp)
 {
-    struct sqlite_store *ss = to_sqlite(s);
-    struct binder b = {
-        stmt_get(ss, STMT_ID_SUBPOENA_UPDATE,
-                 "UPDATE subpoenas SET version = version + 1,"
-                 " updated_at = ?, recipient_org_id = ?, person_id = ?,"
-                 " detainer_id = ?, purpose = ?, state = ?, signed_by = ?,"
-                 " signed_at = ?, served_at = ?, service_method = ?,"
-                 " served_to = ?, return_date = ?, original_return_date = ?,"
-                 " responded_at = ?, disposition = ?, refusal_reason = ?,"
-                 " withdrawal_reason = ?, response_note = ?,"
-                 " enforcement_id = ?"
-                 " WHERE id = ? AND version = ?"),
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {
+        sq_stmt_get(ss, STMT_ID_SUBPOENA_UPDATE,
+                    "UPDATE subpoenas SET version = version + 1,"
+                    " updated_at = ?, recipient_org_id = ?, person_id = ?,"
+                    " detainer_id = ?, purpose = ?, state = ?, signed_by = ?,"
+                    " signed_at = ?, served_at = ?, service_method = ?,"
+                    " served_to = ?, return_date = ?, original_return_date = ?,"
+                    " responded_at = ?, disposition = ?, refusal_reason = ?,"
+                    " withdrawal_reason = ?, response_note = ?,"
+                    " enforcement_id = ?, acknowledged_at = ?"
+                    " WHERE id = ? AND version = ?"),
         0, SQLITE_OK};
 
-    bind_int(&b, sp->updated_at);
-    bind_id(&b, sp->recipient_org_id);
-    bind_id(&b, sp->person_id);
-    bind_id(&b, sp->detainer_id);
-    bind_text(&b, sp->purpose);
-    bind_text(&b, sp->state);
-    bind_id(&b, sp->signed_by);
-    bind_time(&b, sp->signed_at);
-    bind_time(&b, sp->served_at);
-    bind_text(&b, sp->service_method);
-    bind_text(&b, sp->served_to);
-    bind_text(&b, sp->return_date);
-    bind_text(&b, sp->original_return_date);
-    bind_time(&b, sp->responded_at);
-    bind_text(&b, sp->disposition);
-    bind_text(&b, sp->refusal_reason);
-    bind_text(&b, sp->withdrawal_reason);
-    bind_text(&b, sp->response_note);
-    bind_id(&b, sp->enforcement_id);
-    bind_text(&b, sp->id);
-    bind_int(&b, sp->version);
-    return run_write(ss, &b, "subpoena_update");
+    sq_bind_int(&b, sp->updated_at);
+    sq_bind_id(&b, sp->recipient_org_id);
+    sq_bind_id(&b, sp->person_id);
+    sq_bind_id(&b, sp->detainer_id);
+    sq_bind_text(&b, sp->purpose);
+    sq_bind_text(&b, sp->state);
+    sq_bind_id(&b, sp->signed_by);
+    sq_bind_time(&b, sp->signed_at);
+    sq_bind_time(&b, sp->served_at);
+    sq_bind_text(&b, sp->service_method);
+    sq_bind_text(&b, sp->served_to);
+    sq_bind_text(&b, sp->return_date);
+    sq_bind_text(&b, sp->original_return_date);
+    sq_bind_time(&b, sp->responded_at);
+    sq_bind_text(&b, sp->disposition);
+    sq_bind_text(&b, sp->refusal_reason);
+    sq_bind_text(&b, sp->withdrawal_reason);
+    sq_bind_text(&b, sp->response_note);
+    sq_bind_id(&b, sp->enforcement_id);
+    sq_bind_time(&b, sp->acknowledged_at);
+    sq_bind_text(&b, sp->id);
+    sq_bind_int(&b, sp->version);
+    return sq_run_write(ss, &b, "subpoena_update");
 }
 
 static enum store_rc
@@ -1314,18 +1283,18 @@ sq_subpoena_update_state(struct store *s,
                          const char *state,
                          int64_t updated_at)
 {
-    struct sqlite_store *ss = to_sqlite(s);
-    struct binder b = {
-        stmt_get(ss, STMT_ID_SUBPOENA_UPDATE_STATE,
-                 "UPDATE subpoenas SET version = version + 1,"
-                 " updated_at = ?, state = ? WHERE id = ? AND version = ?"),
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {
+        sq_stmt_get(ss, STMT_ID_SUBPOENA_UPDATE_STATE,
+                    "UPDATE subpoenas SET version = version + 1,"
+                    " updated_at = ?, state = ? WHERE id = ? AND version = ?"),
         0, SQLITE_OK};
 
-    bind_int(&b, updated_at);
-    bind_text(&b, state);
-    bind_text(&b, id);
-    bind_int(&b, version);
-    return run_write(ss, &b, "subpoena_update_state");
+    sq_bind_int(&b, updated_at);
+    sq_bind_text(&b, state);
+    sq_bind_text(&b, id);
+    sq_bind_int(&b, version);
+    return sq_run_write(ss, &b, "subpoena_update_state");
 }
 
 /* ---- events ------------------------------------------------------------*/
@@ -1333,27 +1302,27 @@ sq_subpoena_update_state(struct store *s,
 static enum store_rc
 sq_event_append(struct store *s, const struct store_event *ev, int64_t *seq)
 {
-    struct sqlite_store *ss = to_sqlite(s);
-    struct binder b = {
-        stmt_get(ss, STMT_ID_EVENT_APPEND,
-                 "INSERT INTO events (case_kind, case_id, seq, action,"
-                 " actor_id, role, at, details)"
-                 " SELECT ?1, ?2, coalesce(max(seq), 0) + 1, ?3, ?4, ?5, ?6,"
-                 " ?7 FROM events WHERE case_kind = ?1 AND case_id = ?2"
-                 " RETURNING seq"),
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {
+        sq_stmt_get(ss, STMT_ID_EVENT_APPEND,
+                    "INSERT INTO events (case_kind, case_id, seq, action,"
+                    " actor_id, role, at, details)"
+                    " SELECT ?1, ?2, coalesce(max(seq), 0) + 1, ?3, ?4, ?5, ?6,"
+                    " ?7 FROM events WHERE case_kind = ?1 AND case_id = ?2"
+                    " RETURNING seq"),
         0, SQLITE_OK};
     enum store_rc rc;
 
-    bind_text(&b, ev->case_kind);
-    bind_id(&b, ev->case_id);
-    bind_text(&b, ev->action);
-    bind_id(&b, ev->actor_id);
-    bind_text(&b, ev->role);
-    bind_int(&b, ev->at);
-    bind_text(&b, ev->details);
-    rc = run_read(ss, &b, "event_append");
+    sq_bind_text(&b, ev->case_kind);
+    sq_bind_id(&b, ev->case_id);
+    sq_bind_text(&b, ev->action);
+    sq_bind_id(&b, ev->actor_id);
+    sq_bind_text(&b, ev->role);
+    sq_bind_int(&b, ev->at);
+    sq_bind_text(&b, ev->details);
+    rc = sq_run_read(ss, &b, "event_append");
     if (rc == STORE_ONE_RESULT)
-        rc = finish_returning(ss, b.st, "event_append", seq);
+        rc = sq_finish_returning(ss, b.st, "event_append", seq);
     else if (rc == STORE_NO_RESULTS) {
         rc = STORE_HARD_ERROR;
     }
@@ -1367,106 +1336,103 @@ sq_event_list(struct store *s,
               store_event_cb cb,
               void *cls)
 {
-    struct sqlite_store *ss = to_sqlite(s);
-    struct binder b = {
-        stmt_get(ss, STMT_ID_EVENT_LIST,
-                 "SELECT case_kind, case_id, seq, action, actor_id, role,"
-                 " at, details FROM events"
-                 " WHERE case_kind = ? AND case_id = ? ORDER BY seq"),
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {
+        sq_stmt_get(ss, STMT_ID_EVENT_LIST,
+                    "SELECT case_kind, case_id, seq, action, actor_id, role,"
+                    " at, details FROM events"
+                    " WHERE case_kind = ? AND case_id = ? ORDER BY seq"),
         0, SQLITE_OK};
     int n = 0;
     int src;
 
     if (b.st == NULL)
         return STORE_HARD_ERROR;
-    bind_text(&b, case_kind);
-    bind_text(&b, case_id);
+    sq_bind_text(&b, case_kind);
+    sq_bind_text(&b, case_id);
     if (b.rc != SQLITE_OK) {
-        n = rc_from(ss, b.rc, "event_list");
+        n = sq_rc_from(ss, b.rc, "event_list");
         goto out_reset;
     }
     while ((src = sqlite3_step(b.st)) == SQLITE_ROW) {
         struct store_event ev;
-        struct cols c = {b.st, 0};
+        struct sq_cols c = {b.st, 0};
 
         memset(&ev, 0, sizeof ev);
-        ev.case_kind = col_text(&c);
-        col_id(&c, ev.case_id, sizeof ev.case_id);
-        ev.seq = col_int(&c);
-        ev.action = col_text(&c);
-        col_id(&c, ev.actor_id, sizeof ev.actor_id);
-        ev.role = col_text(&c);
-        ev.at = col_int(&c);
-        ev.details = col_text(&c);
+        ev.case_kind = sq_col_text(&c);
+        sq_col_id(&c, ev.case_id, sizeof ev.case_id);
+        ev.seq = sq_col_int(&c);
+        ev.action = sq_col_text(&c);
+        sq_col_id(&c, ev.actor_id, sizeof ev.actor_id);
+        ev.role = sq_col_text(&c);
+        ev.at = sq_col_int(&c);
+        ev.details = sq_col_text(&c);
         cb(cls, &ev);
         store_event_release(&ev);
         n++;
     }
     if (src != SQLITE_DONE)
-        n = rc_from(ss, src, "event_list");
+        n = sq_rc_from(ss, src, "event_list");
 out_reset:
-    stmt_done(b.st);
+    sq_stmt_done(b.st);
     return n;
 }
 
 /* ---- audit -------------------------------------------------------------*/
 
-#define AUDIT_COLS                                                        \
-    "seq, at, actor_id, org_id, role, session_hash, client_addr, action," \
-    " object_kind, object_id, outcome, detail, prev_hash, hash"
 
-static void
-read_audit(sqlite3_stmt *st, struct store_audit *a)
+void
+sq_read_audit(sqlite3_stmt *st, struct store_audit *a)
 {
-    struct cols c = {st, 0};
+    struct sq_cols c = {st, 0};
 
     memset(a, 0, sizeof *a);
-    a->seq = col_int(&c);
-    a->at = col_int(&c);
-    a->actor_id = col_text(&c);
-    a->org_id = col_text(&c);
-    a->role = col_text(&c);
-    a->session_hash = col_text(&c);
-    a->client_addr = col_text(&c);
-    a->action = col_text(&c);
-    a->object_kind = col_text(&c);
-    a->object_id = col_text(&c);
-    a->outcome = col_text(&c);
-    a->detail = col_text(&c);
-    col_hash(&c, a->prev_hash);
-    col_hash(&c, a->hash);
+    a->seq = sq_col_int(&c);
+    a->at = sq_col_int(&c);
+    a->actor_id = sq_col_text(&c);
+    a->org_id = sq_col_text(&c);
+    a->role = sq_col_text(&c);
+    a->session_hash = sq_col_text(&c);
+    a->client_addr = sq_col_text(&c);
+    a->action = sq_col_text(&c);
+    a->object_kind = sq_col_text(&c);
+    a->object_id = sq_col_text(&c);
+    a->outcome = sq_col_text(&c);
+    a->detail = sq_col_text(&c);
+    sq_col_hash(&c, a->prev_hash);
+    sq_col_hash(&c, a->hash);
 }
 
 static enum store_rc
 sq_audit_append(struct store *s, const struct store_audit *a, int64_t *seq)
 {
-    struct sqlite_store *ss = to_sqlite(s);
-    struct binder b = {
-        stmt_get(ss, STMT_ID_AUDIT_APPEND,
-                 "INSERT INTO audit (at, actor_id, org_id, role,"
-                 " session_hash, client_addr, action, object_kind,"
-                 " object_id, outcome, detail, prev_hash, hash)"
-                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                 " RETURNING seq"),
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {
+        sq_stmt_get(ss, STMT_ID_AUDIT_APPEND,
+                    "INSERT INTO audit (at, actor_id, org_id, role,"
+                    " session_hash, client_addr, action, object_kind,"
+                    " object_id, outcome, detail, prev_hash, hash)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " RETURNING seq"),
         0, SQLITE_OK};
     enum store_rc rc;
 
-    bind_int(&b, a->at);
-    bind_text(&b, a->actor_id);
-    bind_text(&b, a->org_id);
-    bind_text(&b, a->role);
-    bind_text(&b, a->session_hash);
-    bind_text(&b, a->client_addr);
-    bind_text(&b, a->action);
-    bind_text(&b, a->object_kind);
-    bind_text(&b, a->object_id);
-    bind_text(&b, a->outcome);
-    bind_text(&b, a->detail);
-    bind_bytes(&b, a->prev_hash, STORE_HASH_SIZE);
-    bind_bytes(&b, a->hash, STORE_HASH_SIZE);
-    rc = run_read(ss, &b, "audit_append");
+    sq_bind_int(&b, a->at);
+    sq_bind_text(&b, a->actor_id);
+    sq_bind_text(&b, a->org_id);
+    sq_bind_text(&b, a->role);
+    sq_bind_text(&b, a->session_hash);
+    sq_bind_text(&b, a->client_addr);
+    sq_bind_text(&b, a->action);
+    sq_bind_text(&b, a->object_kind);
+    sq_bind_text(&b, a->object_id);
+    sq_bind_text(&b, a->outcome);
+    sq_bind_text(&b, a->detail);
+    sq_bind_bytes(&b, a->prev_hash, STORE_HASH_SIZE);
+    sq_bind_bytes(&b, a->hash, STORE_HASH_SIZE);
+    rc = sq_run_read(ss, &b, "audit_append");
     if (rc == STORE_ONE_RESULT)
-        rc = finish_returning(ss, b.st, "audit_append", seq);
+        rc = sq_finish_returning(ss, b.st, "audit_append", seq);
     else if (rc == STORE_NO_RESULTS) {
         rc = STORE_HARD_ERROR;
     }
@@ -1476,18 +1442,18 @@ sq_audit_append(struct store *s, const struct store_audit *a, int64_t *seq)
 static enum store_rc
 sq_audit_get(struct store *s, int64_t seq, struct store_audit *out)
 {
-    struct sqlite_store *ss = to_sqlite(s);
-    struct binder b = {stmt_get(ss, STMT_ID_AUDIT_GET,
-                                "SELECT " AUDIT_COLS
-                                " FROM audit WHERE seq = ?"),
-                       0, SQLITE_OK};
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {sq_stmt_get(ss, STMT_ID_AUDIT_GET,
+                                      "SELECT " AUDIT_COLS
+                                      " FROM audit WHERE seq = ?"),
+                          0, SQLITE_OK};
     enum store_rc rc;
 
-    bind_int(&b, seq);
-    rc = run_read(ss, &b, "audit_get");
+    sq_bind_int(&b, seq);
+    rc = sq_run_read(ss, &b, "audit_get");
     if (rc == STORE_ONE_RESULT) {
-        read_audit(b.st, out);
-        stmt_done(b.st);
+        sq_read_audit(b.st, out);
+        sq_stmt_done(b.st);
     }
     return rc;
 }
@@ -1497,19 +1463,19 @@ sq_audit_head(struct store *s,
               int64_t *seq,
               unsigned char hash[STORE_HASH_SIZE])
 {
-    struct sqlite_store *ss = to_sqlite(s);
-    struct binder b = {stmt_get(ss, STMT_ID_AUDIT_HEAD,
-                                "SELECT seq, hash FROM audit"
-                                " ORDER BY seq DESC LIMIT 1"),
-                       0, SQLITE_OK};
-    enum store_rc rc = run_read(ss, &b, "audit_head");
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {sq_stmt_get(ss, STMT_ID_AUDIT_HEAD,
+                                      "SELECT seq, hash FROM audit"
+                                      " ORDER BY seq DESC LIMIT 1"),
+                          0, SQLITE_OK};
+    enum store_rc rc = sq_run_read(ss, &b, "audit_head");
 
     if (rc == STORE_ONE_RESULT) {
-        struct cols c = {b.st, 0};
+        struct sq_cols c = {b.st, 0};
 
-        *seq = col_int(&c);
-        col_hash(&c, hash);
-        stmt_done(b.st);
+        *seq = sq_col_int(&c);
+        sq_col_hash(&c, hash);
+        sq_stmt_done(b.st);
     }
     return rc;
 }
@@ -1521,34 +1487,35 @@ sq_audit_range(struct store *s,
                store_audit_cb cb,
                void *cls)
 {
-    struct sqlite_store *ss = to_sqlite(s);
-    struct binder b = {stmt_get(ss, STMT_ID_AUDIT_RANGE,
-                                "SELECT " AUDIT_COLS " FROM audit"
-                                " WHERE seq BETWEEN ? AND ? ORDER BY seq"),
-                       0, SQLITE_OK};
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {
+        sq_stmt_get(ss, STMT_ID_AUDIT_RANGE,
+                    "SELECT " AUDIT_COLS " FROM audit"
+                    " WHERE seq BETWEEN ? AND ? ORDER BY seq"),
+        0, SQLITE_OK};
     int n = 0;
     int src;
 
     if (b.st == NULL)
         return STORE_HARD_ERROR;
-    bind_int(&b, from_seq);
-    bind_int(&b, to_seq);
+    sq_bind_int(&b, from_seq);
+    sq_bind_int(&b, to_seq);
     if (b.rc != SQLITE_OK) {
-        n = rc_from(ss, b.rc, "audit_range");
+        n = sq_rc_from(ss, b.rc, "audit_range");
         goto out_reset;
     }
     while ((src = sqlite3_step(b.st)) == SQLITE_ROW) {
         struct store_audit a;
 
-        read_audit(b.st, &a);
+        sq_read_audit(b.st, &a);
         cb(cls, &a);
         store_audit_release(&a);
         n++;
     }
     if (src != SQLITE_DONE)
-        n = rc_from(ss, src, "audit_range");
+        n = sq_rc_from(ss, src, "audit_range");
 out_reset:
-    stmt_done(b.st);
+    sq_stmt_done(b.st);
     return n;
 }
 
@@ -1592,6 +1559,10 @@ static const struct store_ops sqlite_ops = {
     .audit_get = sq_audit_get,
     .audit_head = sq_audit_head,
     .audit_range = sq_audit_range,
+    .auth = &sq_auth_ops,
+    .admin = &sq_admin_ops,
+    .cases = &sq_cases_ops,
+    .infra = &sq_infra_ops,
 };
 
 /* Run a pragma and read its one-column answer as text into out. */

@@ -1,0 +1,838 @@
+/*
+ * app.c: the application layer of app.h: per-thread store connections,
+ * the clock, authentication of sessions and tokens, transactions with
+ * their audit records, and the API's conventions (ETag, paging, times).
+ */
+#include "http/app.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit/audit.h"
+#include "auth/keyfile.h"
+#include "auth/token.h"
+#include "core/alloc.h"
+#include "core/file.h"
+#include "core/log.h"
+#include "core/zoneinfo.h"
+#include "domain/date.h"
+#include "domain/tz.h"
+#include "http/reply.h"
+#include "store/store_auth.h"
+
+static void
+store_destructor(void *p)
+{
+    store_close(p);
+}
+
+/* The default key file of a SQLite database: PATH.key beside it. */
+static char *
+default_key_file(const char *db_url)
+{
+    struct buf b = BUF_INIT;
+
+    if (strncmp(db_url, "sqlite:", 7) != 0)
+        return NULL;
+    buf_adds(&b, db_url + 7);
+    buf_adds(&b, ".key");
+    return buf_detach(&b, NULL);
+}
+
+enum cm_err
+app_init(struct app *a,
+         const char *db_url,
+         const char *key_file,
+         struct buf *why)
+{
+    char *kf =
+        key_file && *key_file ? cm_strdup(key_file) : default_key_file(db_url);
+    const char *clock = getenv("COMPEL_TEST_CLOCK_FILE");
+    const char *reason = NULL;
+    struct store *s = NULL;
+    int pending = -1;
+    enum cm_err err;
+
+    memset(a, 0, sizeof *a);
+    a->db_url = cm_strdup(db_url);
+    if (!kf) {
+        buf_adds(why, "key_file: set the key file for this database");
+        err = CM_ERR_USAGE;
+        goto out_release;
+    }
+    err = store_open(db_url, STORE_OPEN_MODE_EXISTING, &s, &reason);
+    if (err != CM_ERR_OK) {
+        buf_addf(why, "db: %s (create it with `compel init`)",
+                 reason ? reason : "the database cannot be opened");
+        goto out_release;
+    }
+    if (store_migrations_pending(s, &pending) < 0 || pending != 0) {
+        buf_adds(why, "db: the database needs migrating: run `compel "
+                      "migrate`");
+        err = CM_ERR_UNAVAILABLE;
+        goto out_release;
+    }
+    err = keyfile_load(kf, a->master);
+    if (err != CM_ERR_OK) {
+        buf_addf(why,
+                 "key_file: %s cannot be read, or is not a compel key "
+                 "file readable only by its owner",
+                 kf);
+        goto out_release;
+    }
+    err = fieldcrypt_init(&a->fc, a->master);
+    if (err != CM_ERR_OK) {
+        buf_adds(why, "key_file: the field encryption cannot start");
+        goto out_release;
+    }
+    if (pthread_key_create(&a->store_key, store_destructor) != 0) {
+        buf_adds(why, "serve: cannot create thread-local storage");
+        err = CM_ERR_INTERNAL;
+        goto out_release;
+    }
+    if (clock && *clock) {
+        a->clock_file = cm_strdup(clock);
+        LOG_WARN("COMPEL_TEST_CLOCK_FILE is set: the clock is read from a "
+                 "file (testing only)");
+    }
+    a->http.check_ready = app_check_ready;
+    a->http.ctx = a;
+    a->http.authenticate = app_authenticate;
+    a->http.on_denied = app_on_denied;
+    store_close(s);
+    cm_free(kf);
+    return CM_ERR_OK;
+out_release:
+    store_close(s);
+    cm_free(kf);
+    cm_free(a->db_url);
+    memset(a, 0, sizeof *a);
+    return err;
+}
+
+void
+app_release(struct app *a)
+{
+    struct store *s;
+
+    if (!a || !a->db_url)
+        return;
+    s = pthread_getspecific(a->store_key);
+    store_close(s);
+    (void)pthread_setspecific(a->store_key, NULL);
+    (void)pthread_key_delete(a->store_key);
+    fieldcrypt_release(&a->fc);
+    memset(a->master, 0, sizeof a->master);
+    cm_free(a->clock_file);
+    cm_free(a->db_url);
+    memset(a, 0, sizeof *a);
+}
+
+struct app *
+app_of(const struct http_req *req)
+{
+    return req->app ? req->app->ctx : NULL;
+}
+
+int64_t
+app_now(const struct app *a)
+{
+    struct timespec ts;
+
+    if (a && a->clock_file) {
+        struct buf b = BUF_INIT;
+        long long v = -1;
+
+        if (file_read_all(a->clock_file, 64, &b) == CM_ERR_OK) {
+            char *end = NULL;
+
+            v = strtoll(buf_str(&b), &end, 10);
+            if (end == buf_str(&b))
+                v = -1;
+        }
+        buf_release(&b);
+        if (v >= 0)
+            return (int64_t)v;
+    }
+    (void)clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int32_t
+app_today_in(const char *tz_name, int64_t now_us)
+{
+    int64_t secs = now_us / 1000000;
+    struct buf b = BUF_INIT;
+    struct tz tz;
+
+    if (tz_name && zoneinfo_read(tz_name, &b) == CM_ERR_OK &&
+        tz_parse(b.data, b.len, tz_name, &tz, NULL) == CM_ERR_OK) {
+        secs += tz_offset_at(&tz, secs);
+        tz_release(&tz);
+    }
+    buf_release(&b);
+    return date_time_day(secs);
+}
+
+enum cm_err
+app_store(struct http_req *req, struct store **out)
+{
+    struct app *a = app_of(req);
+    struct store *s;
+    const char *why = NULL;
+
+    if (!a)
+        return CM_ERR_INTERNAL;
+    s = pthread_getspecific(a->store_key);
+    if (s) {
+        *out = s;
+        return CM_ERR_OK;
+    }
+    if (store_open(a->db_url, STORE_OPEN_MODE_EXISTING, &s, &why) !=
+        CM_ERR_OK) {
+        log_write(LOG_LEVEL_ERROR, __FILE__, __LINE__, req->id,
+                  "store unavailable: %s", why ? why : "?");
+        return CM_ERR_UNAVAILABLE;
+    }
+    (void)pthread_setspecific(a->store_key, s);
+    *out = s;
+    return CM_ERR_OK;
+}
+
+/* Drop this thread's connection (after a hard error): the next request
+ * opens a fresh one. */
+static void
+store_drop(struct http_req *req)
+{
+    struct app *a = app_of(req);
+    struct store *s = a ? pthread_getspecific(a->store_key) : NULL;
+
+    if (!s)
+        return;
+    store_close(s);
+    (void)pthread_setspecific(a->store_key, NULL);
+}
+
+enum cm_err
+app_check_ready(void *ctx)
+{
+    struct app *a = ctx;
+    struct store *s = NULL;
+    enum cm_err err = CM_ERR_UNAVAILABLE;
+    int pending = -1;
+
+    if (store_open(a->db_url, STORE_OPEN_MODE_EXISTING, &s, NULL) != CM_ERR_OK)
+        return CM_ERR_UNAVAILABLE;
+    if (store_migrations_pending(s, &pending) >= 0 && pending == 0)
+        err = CM_ERR_OK;
+    store_close(s);
+    return err;
+}
+
+/* ---- transactions and audit ---------------------------------------------*/
+
+enum store_rc
+app_fail(
+    struct app_tx *tx, enum cm_err err, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+
+    tx->err = err;
+    tx->field = field;
+    tx->detail[0] = '\0';
+    if (fmt) {
+        va_start(ap, fmt);
+        (void)vsnprintf(tx->detail, sizeof tx->detail, fmt, ap);
+        va_end(ap);
+    }
+    return STORE_HARD_ERROR;
+}
+
+enum cm_err
+app_run(struct http_req *req,
+        const char *name,
+        store_tx_fn fn,
+        struct app_tx *tx)
+{
+    struct store *s = NULL;
+    enum cm_err err;
+    int rc;
+
+    tx->req = req;
+    tx->err = CM_ERR_OK;
+    tx->field = NULL;
+    tx->detail[0] = '\0';
+    err = app_store(req, &s);
+    if (err != CM_ERR_OK)
+        return reply_error(req, err, NULL, "the store is not reachable");
+    rc = store_tx_run(s, name, fn, tx);
+    if (rc >= 0)
+        return CM_ERR_OK;
+    if (tx->err != CM_ERR_OK)
+        return reply_error(req, tx->err, tx->field,
+                           tx->detail[0] ? tx->detail : NULL);
+    if (rc == STORE_SOFT_ERROR)
+        return reply_error(req, CM_ERR_UNAVAILABLE, NULL,
+                           "the store is busy; try again");
+    log_write(LOG_LEVEL_ERROR, __FILE__, __LINE__, req->id,
+              "transaction %s failed in the store", name);
+    store_drop(req);
+    return reply_error(req, CM_ERR_STORE_FAILURE, NULL, NULL);
+}
+
+/* The caller's roles as "officer,signer" into `out`. */
+static void
+roles_text(role_set roles, char *out, size_t n)
+{
+    size_t at = 0;
+
+    out[0] = '\0';
+    for (unsigned r = 0; r < (unsigned)ROLE__COUNT; r++) {
+        const char *name = role_name((enum role)r);
+        int w;
+
+        if (!(roles & ROLE_BIT(r)) || !name)
+            continue;
+        w = snprintf(out + at, n - at, "%s%s", at ? "," : "", name);
+        if (w < 0 || (size_t)w >= n - at)
+            break;
+        at += (size_t)w;
+    }
+}
+
+enum store_rc
+app_audit(struct store *s,
+          struct http_req *req,
+          const char *action,
+          const char *object_kind,
+          const char *object_id,
+          const char *outcome,
+          const char *detail)
+{
+    const struct http_caller *c = &req->caller;
+    struct audit_entry e;
+    char roles[128];
+    int64_t seq = 0;
+
+    roles_text(req->roles, roles, sizeof roles);
+    memset(&e, 0, sizeof e);
+    e.at_us = app_now(app_of(req));
+    e.actor_id = c->user_id[0] ? c->user_id : NULL;
+    e.org_id = c->org_id[0] ? c->org_id : NULL;
+    e.role = roles[0] ? roles : NULL;
+    e.session_hash = c->session_hash[0] ? c->session_hash : NULL;
+    e.client_addr = req->client_addr[0] ? req->client_addr : NULL;
+    e.action = action;
+    e.object_kind = object_kind;
+    e.object_id = object_id && *object_id ? object_id : NULL;
+    e.outcome = outcome;
+    e.detail = detail;
+    return audit_append(s, &e, &seq);
+}
+
+struct alone_tx {
+    struct app_tx base;
+    const char *actor_id;
+    const char *action;
+    const char *object_kind;
+    const char *object_id;
+    const char *outcome;
+    const char *detail;
+};
+
+static enum store_rc
+alone_tx(struct store *s, void *ctx)
+{
+    struct alone_tx *t = ctx;
+    struct http_caller saved = t->base.req->caller;
+    enum store_rc rc;
+
+    if (t->actor_id)
+        (void)snprintf(t->base.req->caller.user_id,
+                       sizeof t->base.req->caller.user_id, "%s", t->actor_id);
+    rc = app_audit(s, t->base.req, t->action, t->object_kind, t->object_id,
+                   t->outcome, t->detail);
+    t->base.req->caller = saved;
+    return rc;
+}
+
+void
+app_audit_alone(struct http_req *req,
+                const char *actor_id,
+                const char *action,
+                const char *object_kind,
+                const char *object_id,
+                const char *outcome,
+                const char *detail)
+{
+    struct alone_tx t = {.base = {.req = req},
+                         .actor_id = actor_id,
+                         .action = action,
+                         .object_kind = object_kind,
+                         .object_id = object_id,
+                         .outcome = outcome,
+                         .detail = detail};
+    struct store *s = NULL;
+
+    if (app_store(req, &s) != CM_ERR_OK ||
+        store_tx_run(s, "audit", alone_tx, &t) < 0)
+        log_write(LOG_LEVEL_ERROR, __FILE__, __LINE__, req->id,
+                  "could not record audit event %s", action);
+}
+
+/* ---- who is calling -------------------------------------------------------*/
+
+/* The value of cookie `name` in the request's Cookie header into `out`
+ * (at most n - 1 bytes); false when absent or too long. */
+static bool
+cookie_value(const struct http_req *req, const char *name, char *out, size_t n)
+{
+    const char *h = http_req_header(req, "Cookie");
+    size_t nl = strlen(name);
+
+    while (h && *h) {
+        const char *end;
+        size_t len;
+
+        while (*h == ' ' || *h == ';')
+            h++;
+        end = strchr(h, ';');
+        len = end ? (size_t)(end - h) : strlen(h);
+        if (len > nl && strncmp(h, name, nl) == 0 && h[nl] == '=') {
+            size_t vl = len - nl - 1;
+
+            if (vl >= n)
+                return false;
+            memcpy(out, h + nl + 1, vl);
+            out[vl] = '\0';
+            return true;
+        }
+        h = end;
+    }
+    return false;
+}
+
+static bool
+is_unsafe(const char *method)
+{
+    return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 &&
+           strcmp(method, "OPTIONS") != 0;
+}
+
+struct auth_tx {
+    struct app_tx base;
+    unsigned char hash[TOKEN_HASH_SIZE];
+    bool via_token;
+    bool csrf_needed;
+    unsigned char csrf[TOKEN_HASH_SIZE];
+    bool csrf_given;
+    const char *reason; /* for the log and the 401 detail */
+};
+
+/* Load the user behind a session or token and fill the caller. */
+static enum store_rc
+caller_from_user(struct auth_tx *t, struct store *s, const char *user_id)
+{
+    struct http_req *req = t->base.req;
+    struct store_user u = {0};
+    struct store_org o = {0};
+    enum org_kind kind;
+    enum store_rc rc = store_user_get(s, user_id, &u);
+
+    if (rc != STORE_ONE_RESULT)
+        return rc < 0 ? rc
+                      : app_fail(&t->base, CM_ERR_UNAUTHENTICATED, NULL,
+                                 "log in again");
+    if (u.disabled) {
+        store_user_release(&u);
+        return app_fail(&t->base, CM_ERR_UNAUTHENTICATED, NULL,
+                        "this account is disabled");
+    }
+    rc = store_org_get(s, u.org_id, &o);
+    if (rc != STORE_ONE_RESULT || !org_kind_parse(o.kind, &kind)) {
+        store_user_release(&u);
+        store_org_release(&o);
+        return rc < 0 ? rc : STORE_HARD_ERROR;
+    }
+    req->roles = u.roles & org_kind_roles(kind);
+    req->caller.is_authenticated = true;
+    req->caller.via_token = t->via_token;
+    req->caller.org_kind = (int)kind;
+    (void)snprintf(req->caller.user_id, sizeof req->caller.user_id, "%s", u.id);
+    (void)snprintf(req->caller.org_id, sizeof req->caller.org_id, "%s",
+                   u.org_id);
+    token_hash_hex(t->hash, req->caller.session_hash);
+    store_user_release(&u);
+    store_org_release(&o);
+    return STORE_ONE_RESULT;
+}
+
+static enum store_rc
+auth_session_tx(struct store *s, void *ctx)
+{
+    struct auth_tx *t = ctx;
+    struct http_req *req = t->base.req;
+    struct store_session se = {0};
+    int64_t now = app_now(app_of(req));
+    enum store_rc rc = store_session_get_by_token(s, t->hash, &se);
+
+    if (rc < 0)
+        return rc;
+    if (rc == STORE_NO_RESULTS || se.ended_at != 0)
+        rc = app_fail(&t->base, CM_ERR_UNAUTHENTICATED, NULL,
+                      "your session has ended; log in again");
+    else if (now >= se.expires_at ||
+             now - se.last_seen_at >= APP_SESSION_IDLE_US) {
+        (void)store_session_end(s, se.id, now);
+        /* Commit the ending: answer 401 after the commit. */
+        t->reason = "session_expired";
+        store_session_release(&se);
+        return STORE_NO_RESULTS;
+    } else if (t->csrf_needed &&
+               (!t->csrf_given || !token_hash_equal(t->csrf, se.csrf_hash)))
+        rc = app_fail(&t->base, CM_ERR_CSRF_FAILED, NULL,
+                      "send the X-CSRF-Token header you got at login");
+    else {
+        rc = caller_from_user(t, s, se.user_id);
+        if (rc == STORE_ONE_RESULT) {
+            (void)snprintf(req->caller.session_id,
+                           sizeof req->caller.session_id, "%s", se.id);
+            /* Idle time is measured from the last request; writing it on
+             * each request would serialize reads, so once a minute. */
+            if (now - se.last_seen_at >= 60LL * 1000000)
+                rc = store_session_touch(s, se.id, now);
+            if (rc >= 0)
+                rc = STORE_ONE_RESULT;
+        }
+    }
+    store_session_release(&se);
+    return rc;
+}
+
+static enum store_rc
+auth_token_tx(struct store *s, void *ctx)
+{
+    struct auth_tx *t = ctx;
+    struct http_req *req = t->base.req;
+    struct store_api_token tok = {0};
+    int64_t now = app_now(app_of(req));
+    enum store_rc rc = store_api_token_get_by_hash(s, t->hash, &tok);
+
+    if (rc < 0)
+        return rc;
+    if (rc == STORE_NO_RESULTS || tok.revoked_at != 0 ||
+        (tok.expires_at != 0 && now >= tok.expires_at))
+        rc = app_fail(&t->base, CM_ERR_UNAUTHENTICATED, NULL,
+                      "the token is unknown, revoked or expired");
+    else {
+        rc = caller_from_user(t, s, tok.user_id);
+        if (rc == STORE_ONE_RESULT)
+            (void)snprintf(req->caller.session_id,
+                           sizeof req->caller.session_id, "%s", tok.id);
+    }
+    store_api_token_release(&tok);
+    return rc;
+}
+
+enum cm_err
+app_authenticate(struct http_req *req)
+{
+    struct auth_tx t;
+    const char *authz = http_req_header(req, "Authorization");
+    char cookie[TOKEN_LEN + 2];
+    enum cm_err err;
+
+    memset(&t, 0, sizeof t);
+    memset(&req->caller, 0, sizeof req->caller);
+    req->roles = 0;
+    if (authz && strncmp(authz, "Bearer ", 7) == 0) {
+        t.via_token = true;
+        if (!token_hash(authz + 7, t.hash))
+            return reply_error(req, CM_ERR_UNAUTHENTICATED, NULL,
+                               "the bearer token is malformed");
+    } else if (cookie_value(req, APP_SESSION_COOKIE, cookie, sizeof cookie)) {
+        const char *csrf = http_req_header(req, "X-CSRF-Token");
+
+        if (!token_hash(cookie, t.hash))
+            return reply_error(req, CM_ERR_UNAUTHENTICATED, NULL,
+                               "the session cookie is malformed; log in "
+                               "again");
+        t.csrf_needed = is_unsafe(req->method);
+        t.csrf_given = csrf && token_hash(csrf, t.csrf);
+    } else {
+        return reply_error(req, CM_ERR_UNAUTHENTICATED, NULL,
+                           "log in first (POST /api/v1/session) or send "
+                           "Authorization: Bearer");
+    }
+    err = app_run(req, "authenticate",
+                  t.via_token ? auth_token_tx : auth_session_tx, &t.base);
+    if (err != CM_ERR_OK)
+        return err;
+    if (t.reason) {
+        memset(&req->caller, 0, sizeof req->caller);
+        req->roles = 0;
+        return reply_error(req, CM_ERR_UNAUTHENTICATED, NULL,
+                           "your session expired; log in again");
+    }
+    return CM_ERR_OK;
+}
+
+void
+app_on_denied(struct http_req *req, enum cm_err err)
+{
+    const struct route *r = req->match.route;
+
+    app_audit_alone(req, NULL, "route.denied", "route", r ? r->pattern : NULL,
+                    cm_err_code(err), req->method);
+}
+
+void
+app_viewer(const struct http_req *req, struct perm_viewer *out)
+{
+    out->org_id = req->caller.org_id;
+    out->org_kind = (enum org_kind)req->caller.org_kind;
+    out->roles = req->roles;
+}
+
+bool
+app_has_role(const struct http_req *req, enum role r)
+{
+    return (req->roles & ROLE_BIT(r)) != 0;
+}
+
+/* ---- conventions --------------------------------------------------------*/
+
+json_t *
+app_json_time(int64_t us)
+{
+    char out[DATE_RFC3339_SIZE];
+
+    if (us == 0)
+        return json_null();
+    date_time_format_rfc3339(us / 1000000, 0, out);
+    return json_string(out);
+}
+
+json_t *
+app_json_str(const char *s)
+{
+    if (!s || !*s)
+        return json_null();
+    return json_string(s);
+}
+
+enum cm_err
+app_if_match(struct http_req *req, int64_t *out)
+{
+    const char *h = http_req_header(req, "If-Match");
+    long long v;
+    char *end = NULL;
+
+    if (!h) {
+        *out = -1;
+        return CM_ERR_OK;
+    }
+    if (h[0] == 'W' && h[1] == '/')
+        h += 2;
+    if (h[0] != '"' || h[1] < '0' || h[1] > '9')
+        goto out_bad;
+    v = strtoll(h + 1, &end, 10);
+    if (!end || end[0] != '"' || end[1] != '\0' || v < 0)
+        goto out_bad;
+    *out = (int64_t)v;
+    return CM_ERR_OK;
+out_bad:
+    return reply_error(req, CM_ERR_PRECONDITION_FAILED, "If-Match",
+                       "send If-Match: \"<version>\" as given in the ETag");
+}
+
+enum cm_err
+app_check_if_match(struct http_req *req, int64_t version, bool required)
+{
+    int64_t want = -1;
+    enum cm_err err = app_if_match(req, &want);
+
+    if (err != CM_ERR_OK)
+        return err;
+    if (want < 0) {
+        if (!required)
+            return CM_ERR_OK;
+        return reply_error(req, CM_ERR_PRECONDITION_REQUIRED, "If-Match", NULL);
+    }
+    if (want != version) {
+        char d[96];
+
+        (void)snprintf(d, sizeof d,
+                       "the resource is at version %lld; read it again",
+                       (long long)version);
+        return reply_error(req, CM_ERR_PRECONDITION_FAILED, "If-Match", d);
+    }
+    return CM_ERR_OK;
+}
+
+void
+app_set_etag(struct http_req *req, int64_t version)
+{
+    char v[32];
+
+    (void)snprintf(v, sizeof v, "\"%lld\"", (long long)version);
+    (void)reply_add_header(req, "ETag", v);
+}
+
+enum cm_err
+app_page_params(struct http_req *req, int *limit, const char **cursor)
+{
+    const char *l = http_req_query(req, "limit");
+    const char *c = http_req_query(req, "cursor");
+    long v = 50;
+
+    if (l) {
+        char *end = NULL;
+
+        v = strtol(l, &end, 10);
+        if (!*l || !end || *end || v < 1 || v > 500)
+            return reply_error(req, CM_ERR_VALIDATION_FAILED, "limit",
+                               "limit must be a whole number from 1 to 500");
+    }
+    if (c && (!*c || strlen(c) > 128))
+        return reply_error(req, CM_ERR_VALIDATION_FAILED, "cursor",
+                           "cursor must be a next_cursor value from a "
+                           "previous page");
+    *limit = (int)v;
+    *cursor = c;
+    return CM_ERR_OK;
+}
+
+/* ---- idempotency --------------------------------------------------------*/
+
+struct idem_tx {
+    struct app_tx base;
+    const struct app_idem *st;
+    struct store_idempotency rec;
+    bool found;
+};
+
+static enum store_rc
+idem_get_tx(struct store *s, void *ctx)
+{
+    struct idem_tx *t = ctx;
+    enum store_rc rc;
+
+    store_idempotency_release(&t->rec);
+    t->found = false;
+    rc = store_idempotency_get(s, t->base.req->caller.user_id, t->st->key,
+                               &t->rec);
+    if (rc == STORE_ONE_RESULT)
+        t->found = true;
+    return rc < 0 ? rc : STORE_NO_RESULTS;
+}
+
+bool
+app_idem_begin(struct http_req *req, struct app_idem *st)
+{
+    const char *key = http_req_header(req, "Idempotency-Key");
+    const struct buf *body = &req->body;
+    struct buf fp = BUF_INIT;
+    struct idem_tx t;
+    size_t n;
+    bool answered = true;
+
+    memset(st, 0, sizeof *st);
+    if (!key)
+        return false;
+    n = strlen(key);
+    if (n == 0 || n >= sizeof st->key) {
+        (void)reply_error(req, CM_ERR_VALIDATION_FAILED, "Idempotency-Key",
+                          "Idempotency-Key must be 1 to 128 characters");
+        return true;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (key[i] < 0x21 || key[i] > 0x7e) {
+            (void)reply_error(req, CM_ERR_VALIDATION_FAILED, "Idempotency-Key",
+                              "Idempotency-Key must be printable ASCII");
+            return true;
+        }
+    }
+    memcpy(st->key, key, n + 1);
+    buf_adds(&fp, req->method);
+    buf_addch(&fp, '\n');
+    buf_adds(&fp, req->path);
+    buf_addch(&fp, '\n');
+    buf_add(&fp, buf_str(body), body->len);
+    token_digest(fp.data, fp.len, st->hash);
+    buf_release(&fp);
+
+    memset(&t, 0, sizeof t);
+    t.st = st;
+    if (app_run(req, "idempotency_get", idem_get_tx, &t.base) != CM_ERR_OK)
+        goto out_release;
+    if (!t.found || t.rec.created_at < app_now(app_of(req)) - APP_IDEM_TTL_US) {
+        st->active = true;
+        answered = false;
+        goto out_release;
+    }
+    if (!token_hash_equal(t.rec.request_hash, st->hash)) {
+        (void)reply_error(req, CM_ERR_IDEMPOTENCY_CONFLICT, "Idempotency-Key",
+                          "this Idempotency-Key was used with another "
+                          "request; use a new key");
+    } else if (t.rec.status == 0 || !t.rec.body) {
+        (void)reply_error(req, CM_ERR_STATE_CONFLICT, "Idempotency-Key",
+                          "the first request with this key is still "
+                          "running; try again");
+    } else {
+        json_t *j = json_loads(t.rec.body, 0, NULL);
+
+        if (!j)
+            (void)reply_error(req, CM_ERR_INTERNAL, NULL, NULL);
+        else {
+            (void)reply_json(req, (unsigned)t.rec.status, j);
+            (void)reply_add_header(req, "Idempotent-Replayed", "true");
+        }
+    }
+out_release:
+    store_idempotency_release(&t.rec);
+    return answered;
+}
+
+enum store_rc
+app_idem_save(struct store *s,
+              struct app_tx *tx,
+              const struct app_idem *st,
+              int status,
+              const json_t *body)
+{
+    struct http_req *req = tx->req;
+    struct store_idempotency r;
+    int64_t now = app_now(app_of(req));
+    char *text;
+    enum store_rc rc;
+    int gone;
+
+    if (!st->active)
+        return STORE_ONE_RESULT;
+    gone = store_idempotency_delete_before(s, now - APP_IDEM_TTL_US);
+    if (gone < 0)
+        return (enum store_rc)gone;
+    text = json_dumps(body, JSON_COMPACT);
+    if (!text)
+        return STORE_HARD_ERROR;
+    memset(&r, 0, sizeof r);
+    (void)snprintf(r.user_id, sizeof r.user_id, "%s", req->caller.user_id);
+    r.key = (char *)st->key;
+    memcpy(r.request_hash, st->hash, sizeof r.request_hash);
+    r.method = (char *)req->method;
+    r.path = req->path;
+    r.status = status;
+    r.body = text;
+    r.created_at = now;
+    rc = store_idempotency_insert(s, &r);
+    free(text);
+    if (rc == STORE_NO_RESULTS)
+        return app_fail(tx, CM_ERR_STATE_CONFLICT, "Idempotency-Key",
+                        "another request with this key got there first; "
+                        "send it again to see its answer");
+    return rc;
+}

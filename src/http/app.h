@@ -1,0 +1,227 @@
+/*
+ * app.h: the application behind the HTTP server: what every handler needs
+ * besides the request itself.
+ *
+ *  - the per-thread store connection (app_store) and the clock (app_now);
+ *  - who is calling: the authenticate hook resolves a session cookie or a
+ *    bearer token into req->caller and req->roles, checks the CSRF token
+ *    on unsafe methods and the session's idle and absolute limits;
+ *  - transactions with their audit record in the same transaction
+ *    (app_run, app_audit), and audit records of their own for refusals
+ *    and logins (app_audit_alone);
+ *  - visibility of a case to the caller (app_viewer, app_can_view);
+ *  - the API's conventions: ETag / If-Match (app_check_if_match,
+ *    app_set_etag), Idempotency-Key (app_idem_replay, app_idem_save),
+ *    pagination (app_page_params, app_cursor_*), timestamps as RFC 3339.
+ *
+ * One struct app per server, created by `compel serve` and read-only while
+ * it runs; handlers reach it through app_of(req).
+ */
+#ifndef CM_HTTP_APP_H
+#define CM_HTTP_APP_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "auth/fieldcrypt.h"
+#include "core/buf.h"
+#include "core/errors.h"
+#include "domain/perm.h"
+#include "http/server.h"
+#include "store/store.h"
+
+/* Sessions end after this long without a request, and this long in all. */
+#define APP_SESSION_IDLE_US (30LL * 60 * 1000000)
+#define APP_SESSION_MAX_US  (12LL * 3600 * 1000000)
+
+/* Lockout: this many failed logins within the window lock the account. */
+#define APP_LOCK_MAX_FAILURES 5
+#define APP_LOCK_WINDOW_US    (15LL * 60 * 1000000)
+
+/* Idempotency keys are remembered this long. */
+#define APP_IDEM_TTL_US (24LL * 3600 * 1000000)
+
+/* The session cookie's name. */
+#define APP_SESSION_COOKIE "compel_session"
+
+struct app {
+    char *db_url;
+    unsigned char master[32]; /* the key file's key; wiped on release */
+    struct fieldcrypt fc;     /* personal-field encryption */
+    pthread_key_t store_key;  /* this thread's struct store */
+    char *clock_file;         /* testing only: see app_now */
+    bool cookie_secure;       /* add Secure to the session cookie */
+    struct http_app http;     /* the hooks lent to the server */
+};
+
+/*
+ * Set up `a` for the store at `db_url` with the master key in `key_file`.
+ * When COMPEL_TEST_CLOCK_FILE is set in the environment, app_now reads the
+ * time from that file (microseconds since the epoch, as decimal text), so
+ * tests can move time forward; a warning is logged at start. On failure
+ * appends one line to `why` and returns the error; `a` is then released.
+ */
+enum cm_err app_init(struct app *a,
+                     const char *db_url,
+                     const char *key_file,
+                     struct buf *why);
+
+/* Close this thread's store (call from each worker as it ends; the
+ * thread-specific destructor does it too) and free `a`. */
+void app_release(struct app *a);
+
+/* The application of a request. */
+struct app *app_of(const struct http_req *req);
+
+/* Now, in microseconds since the epoch, UTC. */
+int64_t app_now(const struct app *a);
+
+/* Today's date in time zone `tz_name` (an IANA name; NULL or unknown:
+ * UTC) at instant `now_us`, as a day number (domain/date.h). */
+int32_t app_today_in(const char *tz_name, int64_t now_us);
+
+/*
+ * This thread's connection to the store, opened on first use (an existing
+ * database only). CM_ERR_UNAVAILABLE when it cannot be opened; after a
+ * hard error the connection is dropped and reopened on the next call.
+ */
+enum cm_err app_store(struct http_req *req, struct store **out);
+
+/* ---- who is calling --------------------------------------------------*/
+
+/* The server's authenticate hook (see server.h). */
+enum cm_err app_authenticate(struct http_req *req);
+
+/* The server's hook for a caller whose roles do not allow a route:
+ * records the refusal on the audit trail. */
+void app_on_denied(struct http_req *req, enum cm_err err);
+
+/* The server's readiness hook: the store answers and is migrated. */
+enum cm_err app_check_ready(void *ctx);
+
+/* The caller as a viewer of cases (perm.h); borrowed from req. */
+void app_viewer(const struct http_req *req, struct perm_viewer *out);
+
+/* True when the caller holds role `r`. */
+bool app_has_role(const struct http_req *req, enum role r);
+
+/* ---- transactions and audit -------------------------------------------*/
+
+/*
+ * The first member of every transaction context. A transaction body that
+ * must refuse (a stale version, a failed guard, a missing row) calls
+ * app_fail, which records the error and returns STORE_HARD_ERROR so the
+ * runner rolls everything back.
+ */
+struct app_tx {
+    struct http_req *req;
+    enum cm_err err;   /* CM_ERR_OK unless the body refused */
+    const char *field; /* the offending field, static, or NULL */
+    char detail[200];  /* what to fix, or "" */
+};
+
+/* Record a refusal in `tx` (printf-style detail, may be NULL) and return
+ * STORE_HARD_ERROR. */
+enum store_rc app_fail(struct app_tx *tx,
+                       enum cm_err err,
+                       const char *field,
+                       const char *fmt,
+                       ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * Run `fn(store, tx)` as one transaction (store_tx_run: retried on soft
+ * errors). `tx->req` must be set. On success returns CM_ERR_OK and has
+ * replied nothing. On failure it replies the problem itself (the refusal
+ * recorded by app_fail, CM_ERR_UNAVAILABLE when the store is unreachable
+ * or busy past the retries, CM_ERR_STORE_FAILURE otherwise) and returns
+ * that error, so a handler can simply `return err;`.
+ */
+enum cm_err app_run(struct http_req *req,
+                    const char *name,
+                    store_tx_fn fn,
+                    struct app_tx *tx);
+
+/*
+ * Append an audit record for the caller of `req`, inside the current
+ * transaction of `s`: action ("subpoena.sign", "person.read"), object
+ * kind and id (may be NULL), outcome ("ok", "denied", "not_found",
+ * "failed"), detail (no personal values, no secrets; may be NULL).
+ */
+enum store_rc app_audit(struct store *s,
+                        struct http_req *req,
+                        const char *action,
+                        const char *object_kind,
+                        const char *object_id,
+                        const char *outcome,
+                        const char *detail);
+
+/* The same in a transaction of its own (refusals, failed logins); a
+ * failure to record is logged at ERROR. `actor_id` overrides the caller
+ * (e.g. the account a failed login was for), or NULL. */
+void app_audit_alone(struct http_req *req,
+                     const char *actor_id,
+                     const char *action,
+                     const char *object_kind,
+                     const char *object_id,
+                     const char *outcome,
+                     const char *detail);
+
+/* ---- conventions --------------------------------------------------------*/
+
+/* RFC 3339 UTC text of `us` ("2020-01-13T15:00:00Z"), or JSON null for 0.
+ * A new reference. */
+json_t *app_json_time(int64_t us);
+
+/* A string or JSON null for NULL / "". A new reference. */
+json_t *app_json_str(const char *s);
+
+/*
+ * If-Match: `required` (PATCH) answers 428 when the header is missing;
+ * a header that is not `"<version>"` or names another version answers
+ * 412. Replies the problem itself and returns the error, or CM_ERR_OK.
+ * `*expected` is the version the client sent, or -1 when none.
+ */
+enum cm_err
+app_check_if_match(struct http_req *req, int64_t version, bool required);
+
+/* Parse If-Match into *out (-1 when absent). CM_ERR_PRECONDITION_FAILED
+ * (replied) when present but malformed. */
+enum cm_err app_if_match(struct http_req *req, int64_t *out);
+
+/* Add `ETag: "<version>"` to the reply. */
+void app_set_etag(struct http_req *req, int64_t version);
+
+/*
+ * Idempotency-Key on a creating POST. app_idem_begin runs before the work:
+ * without the header it does nothing and returns false; with a key already
+ * answered for this user it replays the first answer (same body) or
+ * answers 422 idempotency_conflict (another body), and returns true: the
+ * request is answered. Otherwise it remembers the key in `st` and returns
+ * false. Inside the creating transaction, app_idem_save records the answer
+ * (status and body) with the key, so the creation and its record commit
+ * together; of two concurrent first requests one wins and the other is
+ * refused (409), never both.
+ */
+struct app_idem {
+    bool active;
+    char key[129];
+    unsigned char hash[32];
+};
+
+bool app_idem_begin(struct http_req *req, struct app_idem *st);
+
+enum store_rc app_idem_save(struct store *s,
+                            struct app_tx *tx,
+                            const struct app_idem *st,
+                            int status,
+                            const json_t *body);
+
+/* Paging parameters of a list request: limit (default 50, 1-500) and the
+ * cursor (NULL when absent). A bad value is replied (400 naming `limit`
+ * or `cursor`) and returned. The cursor string is borrowed from req. */
+enum cm_err
+app_page_params(struct http_req *req, int *limit, const char **cursor);
+
+#endif

@@ -1,0 +1,412 @@
+/*
+ * test_auth.c: the contract of store_auth.h: sessions (lookup by token
+ * hash, touch, end one, end all but one), API tokens (revoke only by the
+ * owner), user lists with paging, profile updates with version checks,
+ * TOTP enrolment and the step replay guard, and the login-failure lockout
+ * with its window.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "contract.h"
+#include "core/alloc.h"
+#include "core/rand.h"
+
+/* One second and one minute, in microseconds. */
+#define SEC INT64_C(1000000)
+#define MIN (60 * SEC)
+
+static void
+make_session(struct store_session *se, const char *user_id, unsigned char tag)
+{
+    memset(se, 0, sizeof *se);
+    cm_id_new(se->id);
+    memset(se->token_hash, tag, sizeof se->token_hash);
+    memset(se->csrf_hash, tag ^ 0xff, sizeof se->csrf_hash);
+    (void)snprintf(se->user_id, sizeof se->user_id, "%s", user_id);
+    se->created_at = FX_T0;
+    se->last_seen_at = FX_T0;
+    se->expires_at = FX_T0 + 12 * 60 * MIN;
+}
+
+static void
+test_session_lifecycle(void **state)
+{
+    struct fx *f = *state;
+    struct store_session a, b, c, got;
+    unsigned char unknown[STORE_HASH_SIZE];
+
+    make_session(&a, f->officer, 1);
+    make_session(&b, f->officer, 2);
+    make_session(&c, f->officer, 3);
+    a.client_addr = "192.0.2.7";
+    assert_int_equal(store_session_insert(f->s, &a), STORE_ONE_RESULT);
+    assert_int_equal(store_session_insert(f->s, &b), STORE_ONE_RESULT);
+    assert_int_equal(store_session_insert(f->s, &c), STORE_ONE_RESULT);
+    /* The same token hash twice is refused. */
+    cm_id_new(b.id);
+    memset(b.token_hash, 1, sizeof b.token_hash);
+    assert_int_equal(store_session_insert(f->s, &b), STORE_NO_RESULTS);
+
+    memset(unknown, 7, sizeof unknown);
+    assert_int_equal(store_session_get_by_token(f->s, unknown, &got),
+                     STORE_NO_RESULTS);
+    assert_int_equal(store_session_get_by_token(f->s, a.token_hash, &got),
+                     STORE_ONE_RESULT);
+    assert_string_equal(got.id, a.id);
+    assert_string_equal(got.user_id, f->officer);
+    assert_memory_equal(got.csrf_hash, a.csrf_hash, STORE_HASH_SIZE);
+    assert_true(got.expires_at == a.expires_at);
+    assert_true(got.ended_at == 0);
+    assert_string_equal(got.client_addr, "192.0.2.7");
+    store_session_release(&got);
+
+    assert_int_equal(store_session_touch(f->s, a.id, FX_T0 + 5 * MIN),
+                     STORE_ONE_RESULT);
+    assert_int_equal(store_session_get_by_token(f->s, a.token_hash, &got),
+                     STORE_ONE_RESULT);
+    assert_true(got.last_seen_at == FX_T0 + 5 * MIN);
+    store_session_release(&got);
+
+    /* Logout ends one session; ending it again or touching it fails. */
+    assert_int_equal(store_session_end(f->s, a.id, FX_T0 + 6 * MIN),
+                     STORE_ONE_RESULT);
+    assert_int_equal(store_session_end(f->s, a.id, FX_T0 + 7 * MIN),
+                     STORE_NO_RESULTS);
+    assert_int_equal(store_session_touch(f->s, a.id, FX_T0 + 8 * MIN),
+                     STORE_NO_RESULTS);
+    assert_int_equal(store_session_get_by_token(f->s, a.token_hash, &got),
+                     STORE_ONE_RESULT);
+    assert_true(got.ended_at == FX_T0 + 6 * MIN);
+    store_session_release(&got);
+
+    /* A password change ends the others but keeps the current one
+     * (c): of b and c only b is ended. */
+    assert_int_equal(
+        store_session_end_by_user(f->s, f->officer, c.id, FX_T0 + 9 * MIN), 1);
+    assert_int_equal(store_session_touch(f->s, c.id, FX_T0 + 10 * MIN),
+                     STORE_ONE_RESULT);
+    /* Disabling the user ends all. */
+    assert_int_equal(
+        store_session_end_by_user(f->s, f->officer, NULL, FX_T0 + 11 * MIN), 1);
+    assert_int_equal(
+        store_session_end_by_user(f->s, f->officer, NULL, FX_T0 + 12 * MIN), 0);
+    store_session_release(NULL);
+}
+
+/* Insert a second user of org `org_id`. */
+static void
+make_user(struct fx *f,
+          const char *email,
+          const char *org_id,
+          struct store_user *u)
+{
+    memset(u, 0, sizeof *u);
+    cm_id_new(u->id);
+    u->created_at = FX_T0;
+    u->updated_at = FX_T0;
+    u->email = (char *)email;
+    u->name = (char *)email;
+    (void)snprintf(u->org_id, sizeof u->org_id, "%s", org_id);
+    u->roles = 2u;
+    assert_int_equal(store_user_insert(f->s, u), STORE_ONE_RESULT);
+}
+
+struct token_seen {
+    int n;
+    int revoked;
+    char names[4][16];
+};
+
+static void
+on_token(void *cls, const struct store_api_token *t)
+{
+    struct token_seen *seen = cls;
+
+    if (seen->n < 4)
+        (void)snprintf(seen->names[seen->n], sizeof seen->names[0], "%s",
+                       t->name);
+    seen->n++;
+    if (t->revoked_at)
+        seen->revoked++;
+}
+
+static void
+test_api_tokens(void **state)
+{
+    struct fx *f = *state;
+    struct store_user other;
+    struct store_api_token t1 = {0}, t2 = {0}, got;
+    struct token_seen seen = {0};
+
+    make_user(f, "other@agency.example", f->agency, &other);
+    cm_id_new(t1.id);
+    t1.created_at = FX_T0;
+    t1.updated_at = FX_T0;
+    memcpy(t1.user_id, f->officer, sizeof t1.user_id);
+    t1.name = "reports";
+    memset(t1.token_hash, 0x11, sizeof t1.token_hash);
+    t2 = t1;
+    cm_id_new(t2.id);
+    t2.created_at = FX_T0 + 1;
+    t2.name = "sync";
+    t2.expires_at = FX_T0 + 90 * 24 * 60 * MIN;
+    memset(t2.token_hash, 0x22, sizeof t2.token_hash);
+    assert_int_equal(store_api_token_insert(f->s, &t1), STORE_ONE_RESULT);
+    assert_int_equal(store_api_token_insert(f->s, &t2), STORE_ONE_RESULT);
+    assert_int_equal(store_api_token_insert(f->s, &t2), STORE_NO_RESULTS);
+
+    assert_int_equal(store_api_token_get_by_hash(f->s, t2.token_hash, &got),
+                     STORE_ONE_RESULT);
+    assert_string_equal(got.id, t2.id);
+    assert_string_equal(got.name, "sync");
+    assert_true(got.expires_at == t2.expires_at);
+    assert_true(got.revoked_at == 0);
+    store_api_token_release(&got);
+
+    /* Another user cannot revoke the officer's token; the owner can,
+     * once. */
+    assert_int_equal(store_api_token_revoke(f->s, t1.id, other.id, FX_T0 + MIN),
+                     STORE_NO_RESULTS);
+    assert_int_equal(store_api_token_get_by_hash(f->s, t1.token_hash, &got),
+                     STORE_ONE_RESULT);
+    assert_true(got.revoked_at == 0);
+    store_api_token_release(&got);
+    assert_int_equal(
+        store_api_token_revoke(f->s, t1.id, f->officer, FX_T0 + MIN),
+        STORE_ONE_RESULT);
+    assert_int_equal(
+        store_api_token_revoke(f->s, t1.id, f->officer, FX_T0 + 2 * MIN),
+        STORE_NO_RESULTS);
+
+    assert_int_equal(
+        store_api_token_list_by_user(f->s, f->officer, on_token, &seen), 2);
+    assert_string_equal(seen.names[0], "reports");
+    assert_string_equal(seen.names[1], "sync");
+    assert_int_equal(seen.revoked, 1);
+    memset(&seen, 0, sizeof seen);
+    assert_int_equal(
+        store_api_token_list_by_user(f->s, other.id, on_token, &seen), 0);
+}
+
+struct user_seen {
+    int n;
+    char ids[16][STORE_ID_SIZE];
+    bool foreign; /* saw a user of another org */
+    const char *org;
+};
+
+static void
+on_user(void *cls, const struct store_user *u)
+{
+    struct user_seen *seen = cls;
+
+    if (seen->org && strcmp(u->org_id, seen->org) != 0)
+        seen->foreign = true;
+    if (seen->n < 16)
+        memcpy(seen->ids[seen->n], u->id, STORE_ID_SIZE);
+    seen->n++;
+}
+
+static void
+test_user_list_paging(void **state)
+{
+    struct fx *f = *state;
+    struct store_user u;
+    struct user_seen all = {0}, page = {0};
+    char after[STORE_ID_SIZE] = "";
+    char email[64];
+    int total = 0, rc;
+
+    for (int i = 0; i < 6; i++) {
+        (void)snprintf(email, sizeof email, "u%d@county.example", i);
+        make_user(f, email, f->county, &u);
+    }
+    /* All seven users (the officer too), no org filter. */
+    assert_int_equal(store_user_list(f->s, NULL, NULL, 100, on_user, &all), 7);
+    /* The county's six, in pages of 4: no duplicate, no gap. */
+    page.org = f->county;
+    do {
+        struct user_seen one = {.org = f->county};
+
+        rc = store_user_list(f->s, f->county, after, 4, on_user, &one);
+        assert_true(rc >= 0);
+        assert_false(one.foreign);
+        for (int i = 0; i < rc; i++) {
+            if (total > 0)
+                assert_true(strcmp(page.ids[total - 1], one.ids[i]) < 0);
+            memcpy(page.ids[total++], one.ids[i], STORE_ID_SIZE);
+        }
+        if (rc > 0)
+            memcpy(after, one.ids[rc - 1], STORE_ID_SIZE);
+    } while (rc == 4);
+    assert_int_equal(total, 6);
+}
+
+static void
+test_user_profile_password_version(void **state)
+{
+    struct fx *f = *state;
+    struct store_user u;
+
+    assert_int_equal(store_user_get(f->s, f->officer, &u), STORE_ONE_RESULT);
+    cm_free(u.name);
+    u.name = cm_strdup("Officer Renamed");
+    u.title = cm_strdup("Supervisory Detention and Deportation Officer");
+    u.roles = 3u;
+    u.disabled = true;
+    u.updated_at = FX_T0 + MIN;
+    assert_int_equal(store_user_update_profile(f->s, &u), STORE_ONE_RESULT);
+    /* The same (now stale) version again is refused. */
+    assert_int_equal(store_user_update_profile(f->s, &u), STORE_NO_RESULTS);
+    store_user_release(&u);
+    assert_int_equal(store_user_get(f->s, f->officer, &u), STORE_ONE_RESULT);
+    assert_true(u.version == 2);
+    assert_string_equal(u.name, "Officer Renamed");
+    assert_string_equal(u.title,
+                        "Supervisory Detention and Deportation Officer");
+    assert_int_equal(u.roles, 3);
+    assert_true(u.disabled);
+    store_user_release(&u);
+
+    assert_int_equal(
+        store_user_set_password(f->s, f->officer, "$argon2id$new", FX_T0 + 2),
+        STORE_ONE_RESULT);
+    assert_int_equal(store_user_get(f->s, f->officer, &u), STORE_ONE_RESULT);
+    assert_string_equal(u.password_hash, "$argon2id$new");
+    assert_true(u.version == 3);
+    store_user_release(&u);
+    assert_int_equal(store_user_set_password(f->s, "AAAAAAAAAAAAAAAAAAAAAA",
+                                             "$argon2id$x", FX_T0),
+                     STORE_NO_RESULTS);
+}
+
+static void
+test_totp_enrol_and_replay(void **state)
+{
+    struct fx *f = *state;
+    unsigned char secret[] = {0xc1, 0xc2, 0xc3, 0xc4};
+    struct store_blob blob = {secret, sizeof secret};
+    struct store_user u;
+
+    /* Nothing to confirm before a secret is stored. */
+    assert_int_equal(store_user_totp_confirm(f->s, f->officer, FX_T0),
+                     STORE_NO_RESULTS);
+    assert_int_equal(
+        store_user_totp_set_pending(f->s, f->officer, &blob, FX_T0 + 1),
+        STORE_ONE_RESULT);
+    assert_int_equal(store_user_get(f->s, f->officer, &u), STORE_ONE_RESULT);
+    assert_false(u.totp_enabled);
+    assert_int_equal(u.totp_secret.len, sizeof secret);
+    assert_memory_equal(u.totp_secret.data, secret, sizeof secret);
+    store_user_release(&u);
+    assert_int_equal(store_user_totp_confirm(f->s, f->officer, FX_T0 + 2),
+                     STORE_ONE_RESULT);
+    assert_int_equal(store_user_get(f->s, f->officer, &u), STORE_ONE_RESULT);
+    assert_true(u.totp_enabled);
+    store_user_release(&u);
+
+    /* Step 58 925 000 (a 30-second step of early 2026) is accepted once;
+     * the same step again, or an older one, is a replay. */
+    assert_int_equal(store_user_totp_use_step(f->s, f->officer, 58925000),
+                     STORE_ONE_RESULT);
+    assert_int_equal(store_user_totp_use_step(f->s, f->officer, 58925000),
+                     STORE_NO_RESULTS);
+    assert_int_equal(store_user_totp_use_step(f->s, f->officer, 58924999),
+                     STORE_NO_RESULTS);
+    assert_int_equal(store_user_totp_use_step(f->s, f->officer, 58925001),
+                     STORE_ONE_RESULT);
+    assert_int_equal(store_user_get(f->s, f->officer, &u), STORE_ONE_RESULT);
+    assert_true(u.totp_last_step == 58925001);
+    store_user_release(&u);
+
+    /* An admin's reset removes it all. */
+    assert_int_equal(store_user_totp_clear(f->s, f->officer, FX_T0 + 3),
+                     STORE_ONE_RESULT);
+    assert_int_equal(store_user_get(f->s, f->officer, &u), STORE_ONE_RESULT);
+    assert_false(u.totp_enabled);
+    assert_null(u.totp_secret.data);
+    assert_true(u.totp_last_step == 0);
+    store_user_release(&u);
+}
+
+static void
+test_lockout_counter_and_window(void **state)
+{
+    struct fx *f = *state;
+    int64_t window = 15 * MIN, count = -1;
+    bool locked = true;
+    struct store_user u;
+
+    /* Four failures within 15 minutes: counted, not locked (max 5). */
+    for (int i = 1; i <= 4; i++) {
+        assert_int_equal(store_user_login_failed(f->s, f->officer,
+                                                 FX_T0 + i * MIN, window, 5,
+                                                 &count, &locked),
+                         STORE_ONE_RESULT);
+        assert_true(count == i);
+        assert_false(locked);
+    }
+    /* 15 minutes after the first failure (at T0 + 1 min) the window has
+     * passed: the count starts again at 1. */
+    assert_int_equal(store_user_login_failed(f->s, f->officer, FX_T0 + 16 * MIN,
+                                             window, 5, &count, &locked),
+                     STORE_ONE_RESULT);
+    assert_true(count == 1);
+    assert_false(locked);
+    /* Four more within the new window reach 5: locked. */
+    for (int i = 2; i <= 5; i++) {
+        assert_int_equal(store_user_login_failed(f->s, f->officer,
+                                                 FX_T0 + (15 + i) * MIN, window,
+                                                 5, &count, &locked),
+                         STORE_ONE_RESULT);
+        assert_true(count == i);
+        assert_true(locked == (i == 5));
+    }
+    assert_int_equal(store_user_get(f->s, f->officer, &u), STORE_ONE_RESULT);
+    assert_true(u.locked_at == FX_T0 + 20 * MIN);
+    store_user_release(&u);
+    /* A success clears the count but not the lock. */
+    assert_int_equal(store_user_failures_clear(f->s, f->officer),
+                     STORE_ONE_RESULT);
+    assert_int_equal(store_user_get(f->s, f->officer, &u), STORE_ONE_RESULT);
+    assert_true(u.failed_logins == 0 && u.locked_at == FX_T0 + 20 * MIN);
+    store_user_release(&u);
+    /* The admin's unlock clears both. */
+    assert_int_equal(store_user_unlock(f->s, f->officer, FX_T0 + 30 * MIN),
+                     STORE_ONE_RESULT);
+    assert_int_equal(store_user_get(f->s, f->officer, &u), STORE_ONE_RESULT);
+    assert_true(u.failed_logins == 0 && u.locked_at == 0);
+    assert_true(u.first_failed_at == 0);
+    store_user_release(&u);
+    assert_int_equal(store_user_login_failed(f->s, "AAAAAAAAAAAAAAAAAAAAAA",
+                                             FX_T0, window, 5, &count, &locked),
+                     STORE_NO_RESULTS);
+}
+
+int
+contract_run_auth(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_session_lifecycle, fx_setup_world,
+                                        fx_teardown),
+        cmocka_unit_test_setup_teardown(test_api_tokens, fx_setup_world,
+                                        fx_teardown),
+        cmocka_unit_test_setup_teardown(test_user_list_paging, fx_setup_world,
+                                        fx_teardown),
+        cmocka_unit_test_setup_teardown(test_user_profile_password_version,
+                                        fx_setup_world, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_totp_enrol_and_replay,
+                                        fx_setup_world, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_lockout_counter_and_window,
+                                        fx_setup_world, fx_teardown),
+    };
+
+    return cmocka_run_group_tests_name("store auth", tests, NULL, NULL);
+}

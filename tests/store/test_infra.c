@@ -1,0 +1,262 @@
+/*
+ * test_infra.c: the contract of store_infra.h (idempotency keys: one
+ * winner of two first requests, the response recorded, expiry; the audit
+ * list with filters and paging by seq) and of the deadlines of
+ * store_cases.h (upsert, the per-case list, the scoped "due this week"
+ * list).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "contract.h"
+#include "core/alloc.h"
+#include "core/rand.h"
+
+#define HOUR INT64_C(3600000000)
+
+static void
+test_idempotency_race(void **state)
+{
+    struct fx *f = *state;
+    struct store_idempotency r = {0}, got;
+
+    memcpy(r.user_id, f->officer, sizeof r.user_id);
+    r.key = "5b8e6f0a-create-subpoena";
+    memset(r.request_hash, 0xab, sizeof r.request_hash);
+    r.method = "POST";
+    r.path = "/api/v1/subpoenas";
+    r.created_at = FX_T0;
+    assert_int_equal(store_idempotency_get(f->s, f->officer, r.key, &got),
+                     STORE_NO_RESULTS);
+    /* Two first requests with the same key: the second loses. */
+    assert_int_equal(store_idempotency_insert(f->s, &r), STORE_ONE_RESULT);
+    memset(r.request_hash, 0xcd, sizeof r.request_hash);
+    assert_int_equal(store_idempotency_insert(f->s, &r), STORE_NO_RESULTS);
+    assert_int_equal(store_idempotency_get(f->s, f->officer, r.key, &got),
+                     STORE_ONE_RESULT);
+    assert_int_equal(got.status, 0); /* in progress */
+    assert_null(got.body);
+    assert_int_equal(got.request_hash[0], 0xab); /* the winner's */
+    store_idempotency_release(&got);
+    assert_int_equal(store_idempotency_set_response(f->s, f->officer, r.key,
+                                                    201, "{\"id\":\"x\"}"),
+                     STORE_ONE_RESULT);
+    assert_int_equal(store_idempotency_get(f->s, f->officer, r.key, &got),
+                     STORE_ONE_RESULT);
+    assert_int_equal(got.status, 201);
+    assert_string_equal(got.body, "{\"id\":\"x\"}");
+    assert_string_equal(got.method, "POST");
+    assert_string_equal(got.path, "/api/v1/subpoenas");
+    store_idempotency_release(&got);
+    /* Another key, a day later; a cutoff of 24 hours before that removes
+     * only the first. */
+    r.key = "second";
+    r.created_at = FX_T0 + 24 * HOUR;
+    assert_int_equal(store_idempotency_insert(f->s, &r), STORE_ONE_RESULT);
+    assert_int_equal(store_idempotency_delete_before(f->s, FX_T0 + 1), 1);
+    assert_int_equal(store_idempotency_get(f->s, f->officer,
+                                           "5b8e6f0a-create-subpoena", &got),
+                     STORE_NO_RESULTS);
+    assert_int_equal(store_idempotency_get(f->s, f->officer, "second", &got),
+                     STORE_ONE_RESULT);
+    store_idempotency_release(&got);
+    store_idempotency_release(NULL);
+}
+
+struct seqs {
+    int n;
+    int64_t v[32];
+};
+
+static void
+on_audit(void *cls, const struct store_audit *a)
+{
+    struct seqs *s = cls;
+
+    if (s->n < 32)
+        s->v[s->n] = a->seq;
+    s->n++;
+}
+
+static void
+test_audit_list_filters(void **state)
+{
+    struct fx *f = *state;
+    struct store_audit_filter flt = {0};
+    struct seqs s = {0};
+    int64_t seq = 0, after = 0;
+    int rc, total = 0;
+
+    /* Ten entries, alternating two actors and two objects, an hour
+     * apart. */
+    for (int i = 0; i < 10; i++) {
+        struct store_audit a = {0};
+
+        a.at = FX_T0 + i * HOUR;
+        a.actor_id = i % 2 ? "actor-odd" : "actor-even";
+        a.action = "subpoena.read";
+        a.object_kind = "subpoena";
+        a.object_id = i < 5 ? "obj-1" : "obj-2";
+        a.outcome = "ok";
+        memset(a.prev_hash, i, sizeof a.prev_hash);
+        memset(a.hash, i + 1, sizeof a.hash);
+        assert_int_equal(store_audit_append(f->s, &a, &seq), STORE_ONE_RESULT);
+    }
+    flt.actor_id = "actor-odd";
+    assert_int_equal(store_audit_list(f->s, &flt, 0, 100, on_audit, &s), 5);
+    assert_true(s.v[0] == 2 && s.v[4] == 10);
+    memset(&s, 0, sizeof s);
+    flt.object_id = "obj-2"; /* odd actors on obj-2: entries 6, 8, 10 */
+    assert_int_equal(store_audit_list(f->s, &flt, 0, 100, on_audit, &s), 3);
+    assert_true(s.v[0] == 6);
+    memset(&s, 0, sizeof s);
+    memset(&flt, 0, sizeof flt);
+    /* From T0 + 2 h (inclusive) to T0 + 4 h (exclusive): seq 3 and 4. */
+    flt.from_us = FX_T0 + 2 * HOUR;
+    flt.to_us = FX_T0 + 4 * HOUR;
+    assert_int_equal(store_audit_list(f->s, &flt, 0, 100, on_audit, &s), 2);
+    assert_true(s.v[0] == 3 && s.v[1] == 4);
+    /* Pages of three by seq: 3, 3, 3, 1, no gap nor duplicate. */
+    do {
+        struct seqs page = {0};
+
+        rc = store_audit_list(f->s, NULL, after, 3, on_audit, &page);
+        for (int i = 0; i < rc; i++)
+            assert_true(page.v[i] == after + 1 + i);
+        if (rc > 0)
+            after = page.v[rc - 1];
+        total += rc;
+    } while (rc == 3);
+    assert_int_equal(total, 10);
+}
+
+/* A served subpoena to f->county with id in `id`. */
+static void
+add_served(struct fx *f, int n, char id[STORE_ID_SIZE])
+{
+    struct store_subpoena sp = {0};
+
+    cm_id_new(sp.id);
+    (void)snprintf(sp.number, sizeof sp.number, "SUB-2026-%06d", n);
+    sp.created_at = FX_T0;
+    sp.updated_at = FX_T0;
+    memcpy(sp.agency_org_id, f->agency, sizeof sp.agency_org_id);
+    memcpy(sp.recipient_org_id, f->county, sizeof sp.recipient_org_id);
+    sp.purpose = "records";
+    sp.state = n == 1 ? "served" : "signed";
+    memcpy(sp.drafted_by, f->officer, sizeof sp.drafted_by);
+    sp.served_at = n == 1 ? FX_T0 + 1 : 0;
+    assert_int_equal(store_subpoena_insert(f->s, &sp), STORE_ONE_RESULT);
+    memcpy(id, sp.id, STORE_ID_SIZE);
+}
+
+struct dues {
+    int n;
+    char due[8][32];
+    char kind[8][32];
+};
+
+static void
+on_deadline(void *cls, const struct store_deadline *d)
+{
+    struct dues *ds = cls;
+
+    if (ds->n < 8) {
+        (void)snprintf(ds->due[ds->n], sizeof ds->due[0], "%s", d->due);
+        (void)snprintf(ds->kind[ds->n], sizeof ds->kind[0], "%s", d->kind);
+    }
+    ds->n++;
+}
+
+static void
+put_deadline(struct fx *f,
+             const char *case_id,
+             const char *kind,
+             const char *due,
+             int64_t at)
+{
+    struct store_deadline d = {0};
+
+    cm_id_new(d.id);
+    d.case_kind = "subpoena";
+    (void)snprintf(d.case_id, sizeof d.case_id, "%s", case_id);
+    d.kind = (char *)kind;
+    d.due = (char *)due;
+    d.rule_id = "frcp6-days";
+    memcpy(d.calendar_id, STORE_FEDERAL_CALENDAR_ID, sizeof d.calendar_id);
+    d.calendar_version = 1;
+    d.trigger = "served 2026-01-05";
+    d.explanation = "14 days after service";
+    d.computed_at = at;
+    assert_int_equal(store_deadline_upsert(f->s, &d), STORE_ONE_RESULT);
+}
+
+static void
+test_deadlines(void **state)
+{
+    struct fx *f = *state;
+    char served[STORE_ID_SIZE], unserved[STORE_ID_SIZE];
+    struct store_scope sc = {0};
+    struct dues ds = {0};
+
+    add_served(f, 1, served);
+    add_served(f, 2, unserved);
+    /* Served Monday 2026-01-05; 14 days later is Monday 2026-01-19, Martin
+     * Luther King Jr. Day (3rd Monday of January 2026: the 5th, 12th,
+     * 19th), so FRCP 6(a)(1)(C) runs to Tuesday 2026-01-20. First stored
+     * wrongly as the 19th, then recomputed: the upsert replaces it. */
+    put_deadline(f, served, "return", "2026-01-19", FX_T0);
+    put_deadline(f, served, "return", "2026-01-20", FX_T0 + 1);
+    put_deadline(f, served, "reminder", "2026-01-13T16:00:00Z", FX_T0 + 1);
+    put_deadline(f, unserved, "return", "2026-01-21", FX_T0 + 1);
+    assert_int_equal(store_deadline_list_for_case(f->s, "subpoena", served,
+                                                  on_deadline, &ds),
+                     2);
+    assert_string_equal(ds.due[0], "2026-01-13T16:00:00Z");
+    assert_string_equal(ds.due[1], "2026-01-20");
+    /* The week of Monday 2026-01-19 to Sunday 2026-01-25 for the county:
+     * the served subpoena's return date only, never the unserved one's. */
+    memset(&ds, 0, sizeof ds);
+    memcpy(sc.jurisdiction_org_id, f->county, sizeof sc.jurisdiction_org_id);
+    assert_int_equal(store_deadline_list_due(f->s, &sc, "2026-01-19",
+                                             "2026-01-25", 50, on_deadline,
+                                             &ds),
+                     1);
+    assert_string_equal(ds.due[0], "2026-01-20");
+    /* The agency sees both; an instant is matched by its date. */
+    memset(&ds, 0, sizeof ds);
+    memset(&sc, 0, sizeof sc);
+    memcpy(sc.agency_org_id, f->agency, sizeof sc.agency_org_id);
+    assert_int_equal(store_deadline_list_due(f->s, &sc, "2026-01-13",
+                                             "2026-01-25", 50, on_deadline,
+                                             &ds),
+                     3);
+    assert_string_equal(ds.kind[0], "reminder");
+    assert_int_equal(
+        store_deadline_delete(f->s, "subpoena", served, "reminder"),
+        STORE_ONE_RESULT);
+    assert_int_equal(
+        store_deadline_delete(f->s, "subpoena", served, "reminder"),
+        STORE_NO_RESULTS);
+}
+
+int
+contract_run_infra(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_idempotency_race, fx_setup_world,
+                                        fx_teardown),
+        cmocka_unit_test_setup_teardown(test_audit_list_filters, fx_setup_world,
+                                        fx_teardown),
+        cmocka_unit_test_setup_teardown(test_deadlines, fx_setup_world,
+                                        fx_teardown),
+    };
+
+    return cmocka_run_group_tests_name("store infra", tests, NULL, NULL);
+}
