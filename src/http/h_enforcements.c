@@ -1046,6 +1046,14 @@ apply_effects(struct store *s,
         rc = order_items(s, t, e);
         if (rc < 0)
             return rc;
+        if (e->entered_on) {
+            /* An amended order: its trigger date may move, and every
+             * deadline counted from it is recomputed below; the audit
+             * record lists the old and new dates. */
+            (void)json_object_set_new(details, "amends_order_of",
+                                      json_string(e->entered_on));
+            buf_addf(changes, " amended_from=%s", e->entered_on);
+        }
         set_str(&e->result, result_names[in->result]);
         set_str(&e->entered_on, in->entered_on);
         (void)json_object_set_new(details, "result",

@@ -259,10 +259,7 @@ test('the full path: petition, show cause, order in part, contempt, purge, close
   assert.ok(e.deadlines.appeal.explain.length > 0);
   assert.equal(e.noncompliant, false);
 
-  // An amended order is not a transition of the machine: 409.
-  r = await act(user.doj1, id, 'enter_order', { result: 'enforced',
-    entered_on: '2020-05-04', compliance_days: 21 });
-  assert.equal(r.status, 409);
+  // (An amended order is tested on its own below.)
   r = await act(user.doj1, id, 'issue_show_cause',
     { hearing_on: '2020-06-02', response_due: '2020-05-24' });
   assert.equal(r.status, 409);
@@ -389,6 +386,41 @@ test('a denied order: objection and appeal deadlines, nothing to comply with', a
   r = await act(user.doj1, id, 'close');
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.state, 'closed');
+});
+
+test('an amended order moves its deadlines, and the change is audited', async () => {
+  server.setClock(noon('2020-01-21'));
+  const { enforcement: e0 } = await referredCase();
+  const id = e0.id;
+  server.setClock(noon('2020-05-11'));
+  let r = await act(user.doj1, id, 'file_petition', { court: 'D. Colo.',
+    district: 'Colorado', docket_number: '1:20-mc-00013', filed_on: '2020-02-03' });
+  assert.equal(r.status, 200, r.text);
+  r = await act(user.doj1, id, 'enter_order', { result: 'enforced',
+    entered_on: '2020-05-04', compliance_days: 14 });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.deadlines.compliance.due, '2020-05-18');
+  assert.ok(r.json.allowed_actions.includes('enter_order'),
+    'an entered order may be amended');
+  // The court amends its order on Monday 11 May 2020: 14 days later is
+  // Monday 25 May 2020, Memorial Day (last Monday of May), so compliance
+  // rolls to Tuesday 26 May; the objection period (14 days) likewise; the
+  // appeal period (60 days) ends Friday 10 July 2020.
+  r = await act(user.doj1, id, 'enter_order', { result: 'enforced',
+    entered_on: '2020-05-11', compliance_days: 14 });
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.entered_on, '2020-05-11');
+  assert.equal(r.json.deadlines.compliance.due, '2020-05-26');
+  assert.equal(r.json.deadlines.objection.due, '2020-05-26');
+  assert.equal(r.json.deadlines.appeal.due, '2020-07-10');
+  assert.ok(r.json.deadlines.compliance.explain.some((l) => /Memorial Day/.test(l)),
+    r.json.deadlines.compliance.explain.join('\n'));
+  const a = await user.auditor.get(`/api/v1/audit?object=${id}`);
+  assert.equal(a.status, 200, a.text);
+  const amended = a.json.items.filter((x) => x.action === 'enforcement.enter_order');
+  assert.equal(amended.length, 2);
+  assert.match(amended[1].detail, /amended_from=2020-05-04/);
+  assert.match(amended[1].detail, /compliance=2020-05-26/);
 });
 
 test('criminal contempt is a fixed amount', async () => {

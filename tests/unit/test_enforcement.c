@@ -39,6 +39,8 @@ static const struct expect legal[] = {
      NULL},
     {"petition_filed", "enter_order", "order_entered", "doj_attorney", NULL},
     {"show_cause_issued", "enter_order", "order_entered", "doj_attorney", NULL},
+    /* an amended order re-enters it and recomputes its deadlines */
+    {"order_entered", "enter_order", "order_entered", "doj_attorney", NULL},
     {"order_entered", "comply", "complied", "recipient_counsel doj_attorney",
      "order_not_enforced"},
     {"contempt_motion", "comply", "complied", "recipient_counsel doj_attorney",
@@ -285,7 +287,8 @@ test_allowed_actions(void **state)
                          &enforcement_machine, ENFORCEMENT_STATE_ORDER_ENTERED,
                          ROLE_BIT(ROLE_DOJ_ATTORNEY), NULL, &f, &mask),
                      CM_ERR_OK);
-    assert_int_equal(mask, (1u << ENFORCEMENT_ACTION_COMPLY) |
+    assert_int_equal(mask, (1u << ENFORCEMENT_ACTION_ENTER_ORDER) |
+                               (1u << ENFORCEMENT_ACTION_COMPLY) |
                                (1u << ENFORCEMENT_ACTION_MOVE_CONTEMPT) |
                                (1u << ENFORCEMENT_ACTION_DISMISS) |
                                (1u << ENFORCEMENT_ACTION_SETTLE));
