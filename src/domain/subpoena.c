@@ -148,6 +148,9 @@ static const struct machine_row rows[] = {
         GUARD_SIGNER_NOT_DRAFTER,
         GUARD_SIGNER_AUTHORIZED),
     ROW(SIGNED, SERVE, SERVED, OFFICER | SIGNER, GUARD_PROOF_OF_SERVICE),
+    /* A correction of the service (date, method, person served): the
+     * return date is computed anew from the corrected date. */
+    ROW(SERVED, SERVE, SERVED, OFFICER | SIGNER, GUARD_PROOF_OF_SERVICE),
     ROW(SERVED, ACKNOWLEDGE, SERVED, RECIP, GUARD_NONE),
     ROW(SERVED, EXTEND, SERVED, OFFICER | SIGNER, GUARD_NONE),
     ROW(SERVED, RESPOND, RESPONDED, RECIP, GUARD_NONE),

@@ -511,6 +511,21 @@ do_serve(struct store *s,
     if (in->served_us > now)
         return app_fail(&c->base, CM_ERR_VALIDATION_FAILED, "served_at",
                         "served_at is in the future");
+    if (sp->served_at != 0) {
+        /* A correction of the service. An extension was granted against
+         * the first date: correcting under it would silently move a date
+         * the recipient relies on, so it is refused. */
+        if (sp->return_date && sp->original_return_date &&
+            strcmp(sp->return_date, sp->original_return_date) != 0)
+            return app_fail(&c->base, CM_ERR_STATE_CONFLICT, "served_at",
+                            "the return date was extended to %s; a "
+                            "service correction is no longer possible",
+                            sp->return_date);
+        (void)json_object_set_new(details, "corrects_service_of",
+                                  app_json_time(sp->served_at));
+        (void)json_object_set_new(details, "previous_return_date",
+                                  app_json_str(sp->return_date));
+    }
     served_day = app_today_in(f->recipient_tz, in->served_us);
     date_format(served_day, served);
     (void)snprintf(trigger, sizeof trigger, "served %s", served);
@@ -845,7 +860,7 @@ act_tx(struct store *s, void *ctx)
     struct sub_facts f;
     json_t *details = json_object();
     char audit_action[64];
-    char detail[64];
+    char detail[160];
     enum guard g = GUARD_NONE;
     enum store_rc rc;
     enum cm_err err;
@@ -905,7 +920,15 @@ act_tx(struct store *s, void *ctx)
     if (rc < 0)
         goto out_facts;
     (void)snprintf(audit_action, sizeof audit_action, "subpoena.%s", action);
-    (void)snprintf(detail, sizeof detail, "state=%s", sp.state);
+    if (json_object_get(details, "corrects_service_of"))
+        /* A trigger date changed: the audit record names the change. */
+        (void)snprintf(
+            detail, sizeof detail,
+            "state=%s corrected_service return_date=%s->%s", sp.state,
+            json_string_value(json_object_get(details, "previous_return_date")),
+            sp.return_date);
+    else
+        (void)snprintf(detail, sizeof detail, "state=%s", sp.state);
     rc = app_audit(s, req, audit_action, "subpoena", sp.id, "ok", detail);
     if (rc < 0)
         goto out_facts;

@@ -384,6 +384,39 @@ test('an extension moves the return date and keeps the original',
     assert.equal(r.json.deadlines.return.due, '2020-02-10');
   });
 
+test('a corrected service recomputes the return date and is audited',
+  async () => {
+    // Same clock as the extension above (Monday 20 January 2020).
+    const id = sub.overdue.id;
+    // Served on Wednesday 15 January instead: 7 days later is Wednesday
+    // 22 January 2020, a working day.
+    let r = await act(user.officer, id, 'serve', {
+      served_at: '2020-01-15T16:00:00Z', method: 'certified_mail',
+      served_to: 'County Attorney', return_days: 7,
+    });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.return_date, '2020-01-22');
+    assert.equal(r.json.original_return_date, '2020-01-22');
+    assert.equal(r.json.deadlines.return.due, '2020-01-22');
+    const recs = await audited(user.officer, id, 'subpoena.serve');
+    assert.match(recs[recs.length - 1].detail,
+      /corrected_service return_date=2020-01-21->2020-01-22/);
+    // And back to the true date: Monday 13 January gives the 21st again
+    // (the 20th, Martin Luther King Jr. Day, is passed over).
+    r = await act(user.officer, id, 'serve', {
+      served_at: '2020-01-13T15:00:00Z', method: 'certified_mail',
+      served_to: 'County Attorney', return_days: 7,
+    });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.return_date, '2020-01-21');
+    sub.overdue = r.json;
+    // Under an extension the first date may no longer be corrected.
+    assertProblem(await act(user.officer, sub.main.id, 'serve', {
+      served_at: '2020-01-14T15:00:00Z', method: 'personal',
+      served_to: 'Records clerk', return_days: 14,
+    }), 409, 'state_conflict', 'served_at');
+  });
+
 test('the response: every item once; a derived disposition', async () => {
   const id = sub.main.id;
   const [home, employer, other] = sub.main.items.map((i) => i.id);

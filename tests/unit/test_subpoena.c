@@ -44,6 +44,9 @@ static const struct expect legal[] = {
     {"ready_to_sign", "sign", "signed", "signer", "signer_is_drafter"},
     {"signed", "serve", "served", "officer signer",
      "proof_of_service_required"},
+    /* a correction of the service recomputes the return date */
+    {"served", "serve", "served", "officer signer",
+     "proof_of_service_required"},
     {"served", "acknowledge", "served", "custodian recipient_counsel", NULL},
     {"served", "extend", "served", "officer signer", NULL},
     {"served", "respond", "responded", "custodian recipient_counsel", NULL},
