@@ -171,6 +171,8 @@ cmd_serve(int argc, char **argv)
         status = 1;
         goto out_cfg;
     }
+    app.cookie_secure = c.cookie_secure != 0;
+    app.http.trusted_proxy = c.trusted_proxy;
     memset(&o, 0, sizeof o);
     o.host = host;
     o.port = port;

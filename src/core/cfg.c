@@ -8,6 +8,9 @@
  */
 #include "core/cfg.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <ctype.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -40,6 +43,7 @@ struct cfg_key {
 static bool is_listen(const char *s);
 static bool is_db_url(const char *s);
 static bool is_path(const char *s);
+static bool is_ip_or_empty(const char *s);
 static bool is_log_level(const char *s);
 
 static const struct cfg_key keys[] = {
@@ -52,6 +56,14 @@ static const struct cfg_key keys[] = {
     {"key_file", CFG_TYPE_STR, offsetof(struct cfg, key_file), "", 0, 0,
      is_path, "a file path (empty: PATH.key beside a sqlite:PATH database)",
      "file holding the master key for personal fields"},
+    {"cookie_secure", CFG_TYPE_UINT, offsetof(struct cfg, cookie_secure), "0",
+     0, 1, NULL, NULL,
+     "1: mark the session cookie Secure (set it when clients reach compel "
+     "over TLS, e.g. through nginx)"},
+    {"trusted_proxy", CFG_TYPE_STR, offsetof(struct cfg, trusted_proxy), "", 0,
+     0, is_ip_or_empty, "a numeric IP address, or empty",
+     "the load balancer's address: only from it is X-Forwarded-For "
+     "believed, for the client address in the audit trail"},
     {"threads", CFG_TYPE_UINT, offsetof(struct cfg, threads), "4", 1, 256, NULL,
      NULL, "worker threads serving HTTP"},
     {"connection_timeout", CFG_TYPE_UINT,
@@ -87,6 +99,16 @@ is_db_url(const char *s)
     return (strncmp(s, "sqlite:", 7) == 0 && s[7] != '\0') ||
            (strncmp(s, "postgresql://", 13) == 0 && s[13] != '\0') ||
            (strncmp(s, "postgres://", 11) == 0 && s[11] != '\0');
+}
+
+/* A numeric IPv4 or IPv6 address, or "" for none. */
+static bool
+is_ip_or_empty(const char *s)
+{
+    unsigned char buf[sizeof(struct in6_addr)];
+
+    return *s == '\0' || inet_pton(AF_INET, s, buf) == 1 ||
+           inet_pton(AF_INET6, s, buf) == 1;
 }
 
 /* Any path; empty means the default beside the database. */

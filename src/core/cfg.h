@@ -29,6 +29,8 @@ struct cfg {
     char *db;                    /* store URL, e.g. "sqlite:var/compel.db" */
     char *key_file;              /* path of the master key file */
     char *log_level;             /* debug, info, warn, error or off */
+    char *trusted_proxy;         /* load balancer address, or "" */
+    unsigned cookie_secure;      /* 1: session cookie marked Secure */
     unsigned threads;            /* worker threads in the HTTP thread pool */
     unsigned connection_timeout; /* seconds a connection may idle */
     unsigned max_connections;    /* connections at once, in all */

@@ -65,7 +65,7 @@ app_init(struct app *a,
     }
     err = store_open(db_url, STORE_OPEN_MODE_EXISTING, &s, &reason);
     if (err != CM_ERR_OK) {
-        buf_addf(why, "db: %s (create it with `compel init`)",
+        buf_addf(why, "db: %s",
                  reason ? reason : "the database cannot be opened");
         goto out_release;
     }

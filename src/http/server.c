@@ -107,6 +107,40 @@ peer_address(struct MHD_Connection *conn, char *out, size_t n)
     }
 }
 
+/* Behind the trusted load balancer, the client is the last address of
+ * X-Forwarded-For (the one the balancer itself added); from anyone else
+ * the header is ignored, since a client can send whatever it likes. */
+static void
+forwarded_address(struct http_req *req)
+{
+    const char *proxy = req->app ? req->app->trusted_proxy : NULL;
+    const char *xff;
+    const char *last;
+    char addr[sizeof req->client_addr];
+    unsigned char bin[sizeof(struct in6_addr)];
+    size_t n;
+
+    if (!proxy || !*proxy || strcmp(proxy, req->client_addr) != 0)
+        return;
+    xff = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND,
+                                      "X-Forwarded-For");
+    if (!xff)
+        return;
+    last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    while (*last == ' ')
+        last++;
+    n = strcspn(last, " ");
+    if (n == 0 || n >= sizeof addr)
+        return;
+    memcpy(addr, last, n);
+    addr[n] = '\0';
+    if (inet_pton(AF_INET, addr, bin) != 1 &&
+        inet_pton(AF_INET6, addr, bin) != 1)
+        return;
+    memcpy(req->client_addr, addr, n + 1);
+}
+
 static struct http_req *
 req_new(struct http_server *s,
         struct MHD_Connection *conn,
@@ -123,6 +157,7 @@ req_new(struct http_server *s,
     req->started_ns = now_ns();
     cm_id_new(req->id);
     peer_address(conn, req->client_addr, sizeof req->client_addr);
+    forwarded_address(req);
     req->route_err = router_match(s->opts.routes, s->opts.n_routes, method, url,
                                   &req->match);
     r = req->route_err == CM_ERR_OK ? req->match.route : NULL;

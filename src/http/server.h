@@ -38,6 +38,9 @@ struct http_app {
     /* Told when an authenticated caller's roles do not allow the route
      * (the answer is 403); may be NULL. */
     void (*on_denied)(struct http_req *req, enum cm_err err);
+    /* The load balancer's numeric address, or NULL/"": only a request
+     * from it has its client address taken from X-Forwarded-For. */
+    const char *trusted_proxy;
 };
 
 /* Who is calling, as the authenticate hook found out. */
