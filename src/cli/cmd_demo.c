@@ -189,6 +189,11 @@ play(const char *url, const char *key_file, struct demo *d)
         cli_fail(CMD, "%s", buf_str(&why));
         goto out;
     }
+    if (app_writer_start(&app) != CM_ERR_OK) {
+        cli_fail(CMD, "cannot start the writer thread");
+        app_release(&app);
+        goto out;
+    }
     memset(&o, 0, sizeof o);
     o.host = "127.0.0.1";
     o.port = 0;

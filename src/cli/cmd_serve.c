@@ -173,6 +173,11 @@ cmd_serve(int argc, char **argv)
     }
     app.cookie_secure = c.cookie_secure != 0;
     app.http.trusted_proxy = c.trusted_proxy;
+    if (app_writer_start(&app) != CM_ERR_OK) {
+        cli_fail("serve", "cannot start the writer thread");
+        status = 1;
+        goto out_app;
+    }
     memset(&o, 0, sizeof o);
     o.host = host;
     o.port = port;

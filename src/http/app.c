@@ -23,6 +23,8 @@
 #include "http/reply.h"
 #include "store/store_auth.h"
 
+static void writer_stop(struct app *a);
+
 static void
 store_destructor(void *p)
 {
@@ -120,6 +122,7 @@ app_release(struct app *a)
 
     if (!a || !a->db_url)
         return;
+    writer_stop(a);
     s = pthread_getspecific(a->store_key);
     store_close(s);
     (void)pthread_setspecific(a->store_key, NULL);
@@ -251,24 +254,147 @@ app_fail(
     return STORE_HARD_ERROR;
 }
 
-enum cm_err
-app_run(struct http_req *req,
-        const char *name,
-        store_tx_fn fn,
-        struct app_tx *tx)
-{
-    struct store *s = NULL;
-    enum cm_err err;
-    int rc;
+/* One transaction waiting for the writer. */
+struct app_job {
+    struct store_tx_job job;
+    bool done;
+    struct app_job *next;
+};
 
-    tx->req = req;
-    tx->err = CM_ERR_OK;
-    tx->field = NULL;
-    tx->detail[0] = '\0';
-    err = app_store(req, &s);
-    if (err != CM_ERR_OK)
-        return reply_error(req, err, NULL, "the store is not reachable");
-    rc = store_tx_run(s, name, fn, tx);
+static void *
+writer_main(void *arg)
+{
+    struct app *a = arg;
+    struct app_writer *w = &a->writer;
+    struct app_job *batch[APP_GROUP_MAX];
+    struct store_tx_job jobs[APP_GROUP_MAX];
+    struct store *s = NULL;
+
+    (void)pthread_mutex_lock(&w->mu);
+    for (;;) {
+        size_t n = 0;
+
+        while (!w->head && !w->stop)
+            (void)pthread_cond_wait(&w->work, &w->mu);
+        if (!w->head)
+            break; /* stopping, and nothing left to do */
+        while (w->head && n < APP_GROUP_MAX) {
+            batch[n++] = w->head;
+            w->head = w->head->next;
+        }
+        if (!w->head)
+            w->tail = NULL;
+        (void)pthread_mutex_unlock(&w->mu);
+
+        for (size_t i = 0; i < n; i++)
+            jobs[i] = batch[i]->job;
+        if (!s && store_open(a->db_url, STORE_OPEN_MODE_EXISTING, &s, NULL) !=
+                      CM_ERR_OK) {
+            s = NULL;
+            for (size_t i = 0; i < n; i++)
+                jobs[i].rc = STORE_SOFT_ERROR; /* answered 503 */
+        } else if (store_tx_run_group(s, jobs, n) == STORE_HARD_ERROR) {
+            /* A broken connection: the next group opens a new one. */
+            store_close(s);
+            s = NULL;
+        }
+
+        (void)pthread_mutex_lock(&w->mu);
+        for (size_t i = 0; i < n; i++) {
+            batch[i]->job.rc = jobs[i].rc;
+            batch[i]->done = true;
+        }
+        (void)pthread_cond_broadcast(&w->finished);
+    }
+    (void)pthread_mutex_unlock(&w->mu);
+    store_close(s);
+    return NULL;
+}
+
+enum cm_err
+app_writer_start(struct app *a)
+{
+    struct app_writer *w = &a->writer;
+
+    if (w->running)
+        return CM_ERR_OK;
+    if (pthread_mutex_init(&w->mu, NULL) != 0)
+        return CM_ERR_INTERNAL;
+    if (pthread_cond_init(&w->work, NULL) != 0)
+        goto out_mutex;
+    if (pthread_cond_init(&w->finished, NULL) != 0)
+        goto out_work;
+    w->head = NULL;
+    w->tail = NULL;
+    w->stop = false;
+    if (pthread_create(&w->thread, NULL, writer_main, a) != 0)
+        goto out_finished;
+    w->running = true;
+    return CM_ERR_OK;
+out_finished:
+    (void)pthread_cond_destroy(&w->finished);
+out_work:
+    (void)pthread_cond_destroy(&w->work);
+out_mutex:
+    (void)pthread_mutex_destroy(&w->mu);
+    return CM_ERR_INTERNAL;
+}
+
+/* Stop the writer after the jobs already queued. */
+static void
+writer_stop(struct app *a)
+{
+    struct app_writer *w = &a->writer;
+
+    if (!w->running)
+        return;
+    (void)pthread_mutex_lock(&w->mu);
+    w->stop = true;
+    (void)pthread_cond_signal(&w->work);
+    (void)pthread_mutex_unlock(&w->mu);
+    (void)pthread_join(w->thread, NULL);
+    (void)pthread_cond_destroy(&w->finished);
+    (void)pthread_cond_destroy(&w->work);
+    (void)pthread_mutex_destroy(&w->mu);
+    w->running = false;
+}
+
+/* Run a transaction: through the writer when it runs, else on this
+ * thread's connection. Returns what store_tx_run would. */
+static int
+run_tx(struct http_req *req, const char *name, store_tx_fn fn, void *ctx)
+{
+    struct app *a = app_of(req);
+    struct app_writer *w = &a->writer;
+    struct app_job job;
+    struct store *s = NULL;
+
+    if (!w->running) {
+        if (app_store(req, &s) != CM_ERR_OK)
+            return STORE_SOFT_ERROR;
+        return store_tx_run(s, name, fn, ctx);
+    }
+    memset(&job, 0, sizeof job);
+    job.job.name = name;
+    job.job.fn = fn;
+    job.job.ctx = ctx;
+    (void)pthread_mutex_lock(&w->mu);
+    if (w->tail)
+        w->tail->next = &job;
+    else
+        w->head = &job;
+    w->tail = &job;
+    (void)pthread_cond_signal(&w->work);
+    while (!job.done)
+        (void)pthread_cond_wait(&w->finished, &w->mu);
+    (void)pthread_mutex_unlock(&w->mu);
+    return job.job.rc;
+}
+
+/* Turn a transaction's result into the answer (app_run's contract). */
+static enum cm_err
+tx_result(struct http_req *req, const char *name, int rc, struct app_tx *tx)
+{
     if (rc >= 0)
         return CM_ERR_OK;
     if (tx->err != CM_ERR_OK)
@@ -276,11 +402,55 @@ app_run(struct http_req *req,
                            tx->detail[0] ? tx->detail : NULL);
     if (rc == STORE_SOFT_ERROR)
         return reply_error(req, CM_ERR_UNAVAILABLE, NULL,
-                           "the store is busy; try again");
+                           "the store is busy or unreachable; try again");
     log_write(LOG_LEVEL_ERROR, __FILE__, __LINE__, req->id,
               "transaction %s failed in the store", name);
-    store_drop(req);
     return reply_error(req, CM_ERR_STORE_FAILURE, NULL, NULL);
+}
+
+static void
+tx_reset(struct http_req *req, struct app_tx *tx)
+{
+    tx->req = req;
+    tx->err = CM_ERR_OK;
+    tx->field = NULL;
+    tx->detail[0] = '\0';
+}
+
+enum cm_err
+app_run(struct http_req *req,
+        const char *name,
+        store_tx_fn fn,
+        struct app_tx *tx)
+{
+    int rc;
+
+    tx_reset(req, tx);
+    rc = run_tx(req, name, fn, tx);
+    if (rc == STORE_HARD_ERROR && tx->err == CM_ERR_OK &&
+        !app_of(req)->writer.running)
+        store_drop(req);
+    return tx_result(req, name, rc, tx);
+}
+
+enum cm_err
+app_run_read(struct http_req *req,
+             const char *name,
+             store_tx_fn fn,
+             struct app_tx *tx)
+{
+    struct store *s = NULL;
+    enum cm_err err;
+    int rc;
+
+    tx_reset(req, tx);
+    err = app_store(req, &s);
+    if (err != CM_ERR_OK)
+        return reply_error(req, err, NULL, "the store is not reachable");
+    rc = store_tx_run_read(s, name, fn, tx);
+    if (rc == STORE_HARD_ERROR && tx->err == CM_ERR_OK)
+        store_drop(req);
+    return tx_result(req, name, rc, tx);
 }
 
 /* The caller's roles as "officer,signer" into `out`. */
@@ -375,10 +545,7 @@ app_audit_alone(struct http_req *req,
                          .object_id = object_id,
                          .outcome = outcome,
                          .detail = detail};
-    struct store *s = NULL;
-
-    if (app_store(req, &s) != CM_ERR_OK ||
-        store_tx_run(s, "audit", alone_tx, &t) < 0)
+    if (run_tx(req, "audit", alone_tx, &t) < 0)
         log_write(LOG_LEVEL_ERROR, __FILE__, __LINE__, req->id,
                   "could not record audit event %s", action);
 }
@@ -567,8 +734,8 @@ app_authenticate(struct http_req *req)
                            "log in first (POST /api/v1/session) or send "
                            "Authorization: Bearer");
     }
-    err = app_run(req, "authenticate",
-                  t.via_token ? auth_token_tx : auth_session_tx, &t.base);
+    err = app_run_read(req, "authenticate",
+                       t.via_token ? auth_token_tx : auth_session_tx, &t.base);
     if (err != CM_ERR_OK)
         return err;
     if (t.reason) {
@@ -767,7 +934,7 @@ app_idem_begin(struct http_req *req, struct app_idem *st)
 
     memset(&t, 0, sizeof t);
     t.st = st;
-    if (app_run(req, "idempotency_get", idem_get_tx, &t.base) != CM_ERR_OK)
+    if (app_run_read(req, "idempotency_get", idem_get_tx, &t.base) != CM_ERR_OK)
         goto out_release;
     if (!t.found || t.rec.created_at < app_now(app_of(req)) - APP_IDEM_TTL_US) {
         st->active = true;

@@ -46,8 +46,32 @@
 /* The session cookie's name. */
 #define APP_SESSION_COOKIE "compel_session"
 
+/* Most transactions one group commit takes at once. */
+#define APP_GROUP_MAX 64
+
+struct app_job;
+
+/*
+ * The writer: one thread with its own store connection that runs every
+ * writing transaction (app_run) for all workers, several at a time in one
+ * database transaction (store_tx_run_group): one fsync for a whole group
+ * of requests, which is what lets durable writes keep up with many
+ * clients.
+ */
+struct app_writer {
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t work;     /* a job was queued, or stop */
+    pthread_cond_t finished; /* a group has been committed */
+    struct app_job *head;
+    struct app_job *tail;
+    bool stop;
+    bool running;
+};
+
 struct app {
     char *db_url;
+    struct app_writer writer;
     unsigned char master[32]; /* the key file's key; wiped on release */
     struct fieldcrypt fc;     /* personal-field encryption */
     pthread_key_t store_key;  /* this thread's struct store */
@@ -131,8 +155,17 @@ enum store_rc app_fail(struct app_tx *tx,
                        ...) __attribute__((format(printf, 4, 5)));
 
 /*
- * Run `fn(store, tx)` as one transaction (store_tx_run: retried on soft
- * errors). `tx->req` must be set. On success returns CM_ERR_OK and has
+ * Start the writer thread (call once, after app_init, before serving);
+ * until it runs, app_run uses the calling thread's own connection.
+ */
+enum cm_err app_writer_start(struct app *a);
+
+/*
+ * Run `fn(store, tx)` as one transaction, handed to the writer thread and
+ * committed together with whatever other requests' transactions are
+ * waiting (group commit; retried on soft errors). `tx->req` must be set.
+ * `fn` runs on the writer's thread and connection: it must use only the
+ * store it is given. On success returns CM_ERR_OK and has
  * replied nothing. On failure it replies the problem itself (the refusal
  * recorded by app_fail, CM_ERR_UNAVAILABLE when the store is unreachable
  * or busy past the retries, CM_ERR_STORE_FAILURE otherwise) and returns
@@ -142,6 +175,15 @@ enum cm_err app_run(struct http_req *req,
                     const char *name,
                     store_tx_fn fn,
                     struct app_tx *tx);
+
+/* As app_run, for a transaction that only reads (it may write rarely, as
+ * authentication touches a session): it runs on the calling thread's own
+ * connection without taking the write lock, so reads never wait for the
+ * writer. */
+enum cm_err app_run_read(struct http_req *req,
+                         const char *name,
+                         store_tx_fn fn,
+                         struct app_tx *tx);
 
 /*
  * Append an audit record for the caller of `req`, inside the current

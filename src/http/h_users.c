@@ -794,6 +794,14 @@ h_users_unlock(struct http_req *req)
     enum cm_err err;
 
     memset(&t, 0, sizeof t);
+    /* The action takes no fields: a body, if any, must be `{}`. */
+    if (req->body.len > 0) {
+        static const struct jspec none[] = {JSPEC_END};
+
+        err = body_parse(req, none);
+        if (err != CM_ERR_OK)
+            return err;
+    }
     t.id = http_req_param(req, "id");
     if (!h_users_is_id(t.id))
         return reply_error(req, CM_ERR_NOT_FOUND, NULL, "no user has this id");

@@ -186,6 +186,118 @@ store_tx_run(struct store *s, const char *name, store_tx_fn fn, void *ctx)
     return rc;
 }
 
+static enum store_rc
+call_op(struct store *s, enum store_rc (*op)(struct store *))
+{
+    enum store_rc rc;
+
+    if (!store_is_faulted(s, &rc))
+        rc = op(s);
+    return rc;
+}
+
+int
+store_tx_run_read(struct store *s, const char *name, store_tx_fn fn, void *ctx)
+{
+    int rc = STORE_SOFT_ERROR;
+
+    assert(s != NULL && fn != NULL);
+    assert(!s->in_tx);
+    for (int attempt = 0; attempt < STORE_TX_MAX_ATTEMPTS; attempt++) {
+        if (attempt > 0)
+            backoff(attempt);
+        rc = call_op(s, s->ops->begin_read);
+        if (rc >= 0) {
+            s->in_tx = true;
+            rc = fn(s, ctx);
+            s->in_tx = false;
+            if (rc >= 0) {
+                enum store_rc crc = tx_commit(s);
+
+                if (crc < 0)
+                    rc = crc;
+            }
+        }
+        if (rc < 0)
+            s->ops->rollback(s);
+        if (rc != STORE_SOFT_ERROR)
+            break;
+        LOG_DEBUG("read transaction %s: soft error, attempt %d", name,
+                  attempt + 1);
+    }
+    if (rc == STORE_SOFT_ERROR)
+        LOG_WARN("read transaction %s: gave up after %d attempts", name,
+                 STORE_TX_MAX_ATTEMPTS);
+    return rc;
+}
+
+/* One attempt at a group: 0 committed, or the error of the whole group. */
+static int
+group_attempt(struct store *s, struct store_tx_job *jobs, size_t n)
+{
+    enum store_rc rc = tx_begin(s);
+
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        int jrc;
+
+        rc = call_op(s, s->ops->group_savepoint);
+        if (rc < 0)
+            goto out_rollback;
+        s->in_tx = true;
+        jrc = jobs[i].fn(s, jobs[i].ctx);
+        s->in_tx = false;
+        if (jrc == STORE_SOFT_ERROR) {
+            rc = STORE_SOFT_ERROR;
+            goto out_rollback;
+        }
+        if (jrc < 0) {
+            /* This member alone is undone; the others go on. */
+            rc = call_op(s, s->ops->group_rollback_to);
+            if (rc < 0)
+                goto out_rollback;
+            jrc = STORE_HARD_ERROR;
+        }
+        rc = call_op(s, s->ops->group_release);
+        if (rc < 0)
+            goto out_rollback;
+        jobs[i].rc = jrc;
+    }
+    rc = tx_commit(s);
+    if (rc < 0)
+        goto out_rollback;
+    return 0;
+out_rollback:
+    s->in_tx = false;
+    s->ops->rollback(s);
+    return rc;
+}
+
+int
+store_tx_run_group(struct store *s, struct store_tx_job *jobs, size_t n)
+{
+    int rc = STORE_SOFT_ERROR;
+
+    assert(s != NULL && (jobs != NULL || n == 0));
+    assert(!s->in_tx);
+    for (int attempt = 0; attempt < STORE_TX_MAX_ATTEMPTS; attempt++) {
+        if (attempt > 0)
+            backoff(attempt);
+        rc = group_attempt(s, jobs, n);
+        if (rc != STORE_SOFT_ERROR)
+            break;
+        LOG_DEBUG("group of %zu: soft error, attempt %d", n, attempt + 1);
+    }
+    if (rc < 0) {
+        for (size_t i = 0; i < n; i++)
+            jobs[i].rc = rc;
+        LOG_WARN("group of %zu transactions failed (%s)", n,
+                 rc == STORE_SOFT_ERROR ? "busy" : "hard error");
+    }
+    return rc;
+}
+
 /* ---- migrations --------------------------------------------------------*/
 
 struct migration_ctx {

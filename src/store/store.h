@@ -270,6 +270,12 @@ struct store_ops {
     enum store_rc (*begin)(struct store *s);
     enum store_rc (*commit)(struct store *s);
     void (*rollback)(struct store *s);
+    /* A transaction that only reads (no write lock taken up front). */
+    enum store_rc (*begin_read)(struct store *s);
+    /* The savepoint around each member of a group commit. */
+    enum store_rc (*group_savepoint)(struct store *s);
+    enum store_rc (*group_release)(struct store *s);
+    enum store_rc (*group_rollback_to)(struct store *s);
     const struct cm_embedded *migrations;
     enum store_rc (*migration_prepare)(struct store *s);
     enum store_rc (*migration_is_applied)(struct store *s, const char *name);
@@ -427,6 +433,38 @@ const char *store_backend_name(const struct store *s);
  * lines.
  */
 int store_tx_run(struct store *s, const char *name, store_tx_fn fn, void *ctx);
+
+/* One member of a group commit (store_tx_run_group). */
+struct store_tx_job {
+    const char *name;
+    store_tx_fn fn;
+    void *ctx;
+    int rc; /* written: what the member's fn returned, as store_tx_run */
+};
+
+/*
+ * Group commit: run the bodies of `n` independent transactions inside ONE
+ * database transaction, so that they share its commit (one fsync instead
+ * of n). Each body runs inside a savepoint of its own: a body that returns
+ * STORE_HARD_ERROR (a refusal, a constraint) is rolled back to its
+ * savepoint alone and the others go on; its jobs[i].rc is
+ * STORE_HARD_ERROR. A soft error in any body, at begin or at commit rolls
+ * the whole group back and runs it again (each body must therefore reset
+ * what it writes into its ctx when it starts, as for store_tx_run), at
+ * most STORE_TX_MAX_ATTEMPTS times; then every member gets
+ * STORE_SOFT_ERROR. A hard error at begin or commit gives every member
+ * STORE_HARD_ERROR. After a successful commit jobs[i].rc is what body i
+ * returned (>= 0), or STORE_HARD_ERROR for a body rolled back alone.
+ * Returns 0 when the group committed, else the error every member got.
+ */
+int store_tx_run_group(struct store *s, struct store_tx_job *jobs, size_t n);
+
+/* As store_tx_run, but the transaction only reads: it takes no write lock
+ * up front, so it does not wait for a writer (WAL readers see the last
+ * commit). A body that writes anyway may meet a soft error (the snapshot
+ * is stale) and is then run again. */
+int
+store_tx_run_read(struct store *s, const char *name, store_tx_fn fn, void *ctx);
 
 /* ---- fault injection (tests) -------------------------------------------*/
 

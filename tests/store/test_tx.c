@@ -371,6 +371,123 @@ test_fault_every_call_of_a_transaction(void **state)
     cm_free(t.sp.items);
 }
 
+/* Group commit: three members; the second refuses (a business reason);
+ * the first and third are committed together, the second leaves nothing. */
+static void
+test_group_commits_members_and_undoes_a_refusal(void **state)
+{
+    struct fx *f = *state;
+    struct org_tx t[3];
+    struct store_tx_job jobs[3];
+
+    org_tx_init(&t[0], "Adams County");
+    org_tx_init(&t[1], "Boulder County");
+    org_tx_init(&t[2], "Clear Creek County");
+    t[1].always = STORE_HARD_ERROR;
+    for (int i = 0; i < 3; i++) {
+        jobs[i].name = "member";
+        jobs[i].fn = insert_org;
+        jobs[i].ctx = &t[i];
+        jobs[i].rc = 12345;
+    }
+    assert_int_equal(store_tx_run_group(f->s, jobs, 3), 0);
+    assert_int_equal(jobs[0].rc, 7);
+    assert_int_equal(jobs[1].rc, STORE_HARD_ERROR);
+    assert_int_equal(jobs[2].rc, 7);
+    assert_true(org_exists(f->s, t[0].org.id));
+    assert_false(org_exists(f->s, t[1].org.id));
+    assert_true(org_exists(f->s, t[2].org.id));
+}
+
+/* A member that inserts and then refuses is undone to its savepoint: its
+ * row is gone while the member before it stays. */
+static enum store_rc
+insert_then_refuse(struct store *s, void *cls)
+{
+    struct org_tx *t = cls;
+    enum store_rc rc = store_org_insert(s, &t->org);
+
+    t->calls++;
+    return rc < 0 ? rc : STORE_HARD_ERROR;
+}
+
+static void
+test_group_undoes_a_member_that_wrote(void **state)
+{
+    struct fx *f = *state;
+    struct org_tx t[2];
+    struct store_tx_job jobs[2] = {{"a", insert_org, &t[0], 0},
+                                   {"b", insert_then_refuse, &t[1], 0}};
+
+    org_tx_init(&t[0], "Delta County");
+    org_tx_init(&t[1], "Eagle County");
+    assert_int_equal(store_tx_run_group(f->s, jobs, 2), 0);
+    assert_int_equal(jobs[0].rc, 7);
+    assert_int_equal(jobs[1].rc, STORE_HARD_ERROR);
+    assert_true(org_exists(f->s, t[0].org.id));
+    assert_false(org_exists(f->s, t[1].org.id));
+}
+
+/* A soft error in one member reruns the whole group; each member's body
+ * runs again and everything is committed once. */
+static void
+test_group_retries_on_soft_error(void **state)
+{
+    struct fx *f = *state;
+    struct org_tx t[2];
+    struct store_tx_job jobs[2] = {{"a", insert_org, &t[0], 0},
+                                   {"b", insert_org, &t[1], 0}};
+
+    org_tx_init(&t[0], "Elbert County");
+    org_tx_init(&t[1], "Fremont County");
+    t[1].fail_first = 1;
+    assert_int_equal(store_tx_run_group(f->s, jobs, 2), 0);
+    assert_int_equal(t[0].calls, 2);
+    assert_int_equal(t[1].calls, 2);
+    assert_int_equal(jobs[0].rc, 7);
+    assert_int_equal(jobs[1].rc, 7);
+    assert_true(org_exists(f->s, t[0].org.id));
+    assert_true(org_exists(f->s, t[1].org.id));
+}
+
+/* A failure at every store call of a group (begin, savepoints, inserts,
+ * releases, commit) leaves either all of it or, for a hard failure,
+ * nothing of it. */
+static void
+test_group_fault_at_every_call(void **state)
+{
+    struct fx *f = *state;
+
+    /* 8 calls: begin, then savepoint, insert, release for each member,
+     * then commit. */
+    for (int n = 1; n <= 8; n++) {
+        struct org_tx t[2];
+        struct store_tx_job jobs[2] = {{"a", insert_org, &t[0], 0},
+                                       {"b", insert_org, &t[1], 0}};
+        int rc;
+
+        org_tx_init(&t[0], "Gilpin County");
+        org_tx_init(&t[1], "Grand County");
+        store_fault_set(f->s, n, STORE_FAULT_HARD_ONCE);
+        rc = store_tx_run_group(f->s, jobs, 2);
+        store_fault_clear(f->s);
+        if (rc == 0) {
+            /* The fault fell on a member's own call: that member alone
+             * was undone. */
+            assert_true(jobs[0].rc == STORE_HARD_ERROR ||
+                        jobs[1].rc == STORE_HARD_ERROR);
+            assert_int_equal(org_exists(f->s, t[0].org.id), jobs[0].rc >= 0);
+            assert_int_equal(org_exists(f->s, t[1].org.id), jobs[1].rc >= 0);
+        } else {
+            assert_int_equal(rc, STORE_HARD_ERROR);
+            assert_int_equal(jobs[0].rc, STORE_HARD_ERROR);
+            assert_int_equal(jobs[1].rc, STORE_HARD_ERROR);
+            assert_false(org_exists(f->s, t[0].org.id));
+            assert_false(org_exists(f->s, t[1].org.id));
+        }
+    }
+}
+
 int
 contract_run_tx(void)
 {
@@ -386,6 +503,15 @@ contract_run_tx(void)
         cmocka_unit_test_setup_teardown(test_fault_outside_tx, fx_setup_world,
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(test_fault_every_call_of_a_transaction,
+                                        fx_setup_world, fx_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_group_commits_members_and_undoes_a_refusal, fx_setup_world,
+            fx_teardown),
+        cmocka_unit_test_setup_teardown(test_group_undoes_a_member_that_wrote,
+                                        fx_setup_world, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_group_retries_on_soft_error,
+                                        fx_setup_world, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_group_fault_at_every_call,
                                         fx_setup_world, fx_teardown),
     };
 

@@ -334,6 +334,34 @@ sq_commit(struct store *s)
     return sq_run_fixed(sq_to_sqlite(s), STMT_ID_COMMIT, "COMMIT");
 }
 
+static enum store_rc
+sq_begin_read(struct store *s)
+{
+    return sq_run_fixed(sq_to_sqlite(s), STMT_ID_BEGIN_READ, "BEGIN DEFERRED");
+}
+
+/* The savepoint around one member of a group commit (store_tx_run_group). */
+static enum store_rc
+sq_group_savepoint(struct store *s)
+{
+    return sq_run_fixed(sq_to_sqlite(s), STMT_ID_GROUP_SAVEPOINT,
+                        "SAVEPOINT group_member");
+}
+
+static enum store_rc
+sq_group_release(struct store *s)
+{
+    return sq_run_fixed(sq_to_sqlite(s), STMT_ID_GROUP_RELEASE,
+                        "RELEASE group_member");
+}
+
+static enum store_rc
+sq_group_rollback_to(struct store *s)
+{
+    return sq_run_fixed(sq_to_sqlite(s), STMT_ID_GROUP_ROLLBACK_TO,
+                        "ROLLBACK TO group_member");
+}
+
 static void
 sq_rollback(struct store *s)
 {
@@ -1527,6 +1555,10 @@ static const struct store_ops sqlite_ops = {
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,
+    .begin_read = sq_begin_read,
+    .group_savepoint = sq_group_savepoint,
+    .group_release = sq_group_release,
+    .group_rollback_to = sq_group_rollback_to,
     .migrations = cm_migrations_sqlite,
     .migration_prepare = sq_migration_prepare,
     .migration_is_applied = sq_migration_is_applied,
