@@ -33,6 +33,7 @@ check: deps
 	@scripts/check build/ci
 
 bench: build
+	@scripts/deps-bench
 	@scripts/bench build/release
 
 fuzz: deps

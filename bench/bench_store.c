@@ -2,6 +2,8 @@
  * bench_store.c: what the store's layers cost over raw SQLite.
  *
  *   bench_store [--rows N]     (default 2000)
+ *   bench_store --generate URL KEY_FILE PASSWORD_FILE N IDS_FILE
+ *   bench_store --raw-seconds S
  *
  * Inserts N subpoenas with two items each, every one in its own durable
  * transaction (WAL, synchronous=FULL), first through the store
@@ -12,8 +14,14 @@
  * both ways, in a shuffled order. Prints
  * the rates and the ratio store/raw for each (the goal is >= 0.8). Run by
  * `make bench`, never by the tests.
+ *
+ * The two other modes serve bench/bench_service.sh: --generate fills a
+ * database made by `compel init` with N subpoenas through the store, one
+ * transaction per 1000 (see struct gen), and --raw-seconds measures the raw
+ * SQLite reference for creating subpoenas over HTTP.
  */
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +29,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth/fieldcrypt.h"
+#include "auth/keyfile.h"
+#include "auth/password.h"
 #include "core/alloc.h"
+#include "core/buf.h"
 #include "core/rand.h"
+#include "domain/role.h"
 #include "store/store.h"
 
 #define T0 INT64_C(1767225600000000) /* 2026-01-01T00:00:00Z */
@@ -304,6 +317,293 @@ remove_db(const char *path)
     (void)unlink(p);
 }
 
+/* ---- fixtures for bench/bench_service.sh (--generate) --------------------*/
+
+/* What --generate makes in a database made by `compel init`: an agency
+ * office and a jurisdiction, three users who log in with the password of
+ * the given file, and N subpoenas with two items each in a mix of states
+ * (4 in 10 draft, 1 in_review, 1 signed, 2 served, 2 responded). The
+ * items of a responded subpoena were produced: their values are sealed
+ * with the database's key, so reading one is a read of personal data. */
+struct gen {
+    struct store *s;
+    struct fieldcrypt fc;
+    char agency[STORE_ID_SIZE];
+    char county[STORE_ID_SIZE];
+    char officer[STORE_ID_SIZE];
+    char signer[STORE_ID_SIZE];
+    const char *password_file; /* its first line is the users' password */
+    int64_t now;
+    int year;
+    int done; /* subpoenas committed */
+    int n;
+    FILE *ids; /* the ids of the responded ones, one a line */
+    char (*batch_ids)[STORE_ID_SIZE];
+    int n_batch_ids;
+};
+
+/* Subpoenas per transaction. */
+#define GEN_BATCH 1000
+
+static const char *const gen_states[10] = {
+    "draft",  "draft",  "draft",  "draft",     "in_review",
+    "signed", "served", "served", "responded", "responded"};
+
+static void
+gen_user(struct gen *g,
+         const char *email,
+         const char *name,
+         const char *org,
+         enum role r,
+         const char *hash,
+         char id[STORE_ID_SIZE])
+{
+    struct store_user u = {.created_at = g->now,
+                           .updated_at = g->now,
+                           .email = (char *)email,
+                           .name = (char *)name,
+                           .roles = ROLE_BIT(r),
+                           .password_hash = (char *)hash};
+
+    cm_id_new(u.id);
+    memcpy(u.org_id, org, STORE_ID_SIZE);
+    if (store_user_insert(g->s, &u) != STORE_ONE_RESULT)
+        die("generate: a bench user exists already");
+    memcpy(id, u.id, STORE_ID_SIZE);
+}
+
+static enum store_rc
+gen_world_tx(struct store *s, void *cls)
+{
+    struct gen *g = cls;
+    char hash[PASSWORD_HASH_MAX], custodian[STORE_ID_SIZE];
+    char pw[PASSWORD_MAX_LEN + 2];
+    FILE *f = fopen(g->password_file, "r");
+    struct store_org agency = {.created_at = g->now,
+                               .updated_at = g->now,
+                               .kind = "agency_office",
+                               .name = "Bench Agency Office",
+                               .state = "CO",
+                               .timezone = "America/Denver"};
+    struct store_org county = {.created_at = g->now,
+                               .updated_at = g->now,
+                               .kind = "jurisdiction",
+                               .name = "Bench County",
+                               .state = "CO",
+                               .timezone = "America/Denver"};
+
+    if (!f || !fgets(pw, sizeof pw, f))
+        die("generate: cannot read the password file");
+    fclose(f);
+    pw[strcspn(pw, "\r\n")] = '\0';
+    if (password_hash(pw, hash) != CM_ERR_OK)
+        die("generate: password hash");
+    cm_id_new(agency.id);
+    cm_id_new(county.id);
+    if (store_org_insert(s, &agency) != STORE_ONE_RESULT ||
+        store_org_insert(s, &county) != STORE_ONE_RESULT)
+        die("generate: the bench organizations exist already");
+    memcpy(g->agency, agency.id, STORE_ID_SIZE);
+    memcpy(g->county, county.id, STORE_ID_SIZE);
+    gen_user(g, "bench-officer@agency.test", "Bench Officer", g->agency,
+             ROLE_OFFICER, hash, g->officer);
+    gen_user(g, "bench-signer@agency.test", "Bench Signer", g->agency,
+             ROLE_SIGNER, hash, g->signer);
+    gen_user(g, "bench-custodian@county.test", "Bench Custodian", g->county,
+             ROLE_CUSTODIAN, hash, custodian);
+    return STORE_ONE_RESULT;
+}
+
+/* Seal `plain` for item `it` into its value (owned by the caller). */
+static void
+gen_seal(const struct gen *g, struct store_subpoena_item *it, const char *plain)
+{
+    struct buf ct = BUF_INIT;
+
+    if (fieldcrypt_seal(&g->fc, it->id, "value", plain, strlen(plain), &ct) !=
+        CM_ERR_OK)
+        die("generate: seal");
+    it->value.data = (unsigned char *)buf_detach(&ct, &it->value.len);
+}
+
+/* One subpoena number `i` (0-based) in the state its place gives it. */
+static enum store_rc
+gen_one(struct gen *g, int i)
+{
+    static const char *const values[2] = {"1200 Elm Street, Pueblo CO 81003",
+                                          "Front Range Freight LLC"};
+    struct store_subpoena_item items[2] = {{.category = "home_address"},
+                                           {.category = "employer"}};
+    const char *state = gen_states[i % 10];
+    int64_t at = g->now - (int64_t)(g->n - i) * 60 * INT64_C(1000000);
+    struct store_subpoena sp = {.created_at = at,
+                                .updated_at = at,
+                                .purpose = "records of a released person",
+                                .state = (char *)state,
+                                .items = items,
+                                .n_items = 2};
+    struct store_event ev = {.case_kind = "subpoena",
+                             .action = "create",
+                             .role = "officer",
+                             .at = at,
+                             .details = "{\"items\":2}"};
+    bool is_served = strcmp(state, "served") == 0;
+    bool is_responded = strcmp(state, "responded") == 0;
+    int64_t seq = 0;
+    enum store_rc rc;
+
+    cm_id_new(sp.id);
+    cm_id_new(items[0].id);
+    cm_id_new(items[1].id);
+    rc = store_case_number_next(g->s, "SUB", g->year, sp.number);
+    if (rc != STORE_ONE_RESULT)
+        return rc < 0 ? rc : STORE_HARD_ERROR;
+    memcpy(sp.agency_org_id, g->agency, STORE_ID_SIZE);
+    memcpy(sp.recipient_org_id, g->county, STORE_ID_SIZE);
+    memcpy(sp.drafted_by, g->officer, STORE_ID_SIZE);
+    if (strcmp(state, "signed") == 0 || is_served || is_responded) {
+        memcpy(sp.signed_by, g->signer, STORE_ID_SIZE);
+        sp.signed_at = at + 3600 * INT64_C(1000000);
+    }
+    if (is_served || is_responded) {
+        sp.served_at = at + 7200 * INT64_C(1000000);
+        sp.service_method = "certified_mail";
+        sp.served_to = "Records custodian, Bench County Jail";
+        sp.return_date = "2026-12-31";
+    }
+    if (is_responded) {
+        sp.responded_at = at + 86400 * INT64_C(1000000);
+        sp.disposition = "complied";
+        for (int k = 0; k < 2; k++) {
+            items[k].outcome = "produced";
+            gen_seal(g, &items[k], values[k]);
+        }
+    }
+    rc = store_subpoena_insert(g->s, &sp);
+    cm_free(items[0].value.data);
+    cm_free(items[1].value.data);
+    if (rc != STORE_ONE_RESULT)
+        return rc < 0 ? rc : STORE_HARD_ERROR;
+    memcpy(ev.case_id, sp.id, STORE_ID_SIZE);
+    memcpy(ev.actor_id, g->officer, STORE_ID_SIZE);
+    rc = store_event_append(g->s, &ev, &seq);
+    if (rc != STORE_ONE_RESULT)
+        return rc < 0 ? rc : STORE_HARD_ERROR;
+    if (is_responded)
+        memcpy(g->batch_ids[g->n_batch_ids++], sp.id, STORE_ID_SIZE);
+    return STORE_ONE_RESULT;
+}
+
+static enum store_rc
+gen_batch_tx(struct store *s, void *cls)
+{
+    struct gen *g = cls;
+    int to = g->done + GEN_BATCH < g->n ? g->done + GEN_BATCH : g->n;
+    enum store_rc rc = STORE_ONE_RESULT;
+
+    (void)s;
+    g->n_batch_ids = 0; /* a retried transaction starts again */
+    for (int i = g->done; i < to && rc == STORE_ONE_RESULT; i++)
+        rc = gen_one(g, i);
+    return rc;
+}
+
+/* bench_store --generate URL KEY_FILE PASSWORD_FILE N IDS_FILE: see
+ * struct gen. Prints "recipient_org_id <id>" for the POST bodies. */
+static int
+generate(const char *url,
+         const char *key_file,
+         const char *password_file,
+         int n,
+         const char *ids_path)
+{
+    struct gen g;
+    unsigned char master[KEYFILE_KEY_BYTES];
+    const char *why = NULL;
+    struct timespec ts;
+    struct tm tm;
+    double t = now_s();
+
+    memset(&g, 0, sizeof g);
+    g.n = n;
+    g.password_file = password_file;
+    (void)clock_gettime(CLOCK_REALTIME, &ts);
+    g.now = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    (void)gmtime_r(&ts.tv_sec, &tm);
+    g.year = tm.tm_year + 1900;
+    if (password_lib_init() != CM_ERR_OK ||
+        keyfile_load(key_file, master) != CM_ERR_OK ||
+        fieldcrypt_init(&g.fc, master) != CM_ERR_OK)
+        die("generate: cannot load the key file");
+    if (store_open(url, STORE_OPEN_MODE_EXISTING, &g.s, &why) != CM_ERR_OK)
+        die(why ? why : "generate: cannot open the database");
+    g.ids = fopen(ids_path, "w");
+    if (!g.ids)
+        die("generate: cannot write the ids file");
+    g.batch_ids = cm_calloc(GEN_BATCH, sizeof *g.batch_ids);
+    if (store_tx_run(g.s, "bench_world", gen_world_tx, &g) != STORE_ONE_RESULT)
+        die("generate: world");
+    while (g.done < n) {
+        if (store_tx_run(g.s, "bench_generate", gen_batch_tx, &g) !=
+            STORE_ONE_RESULT)
+            die("generate: subpoenas");
+        for (int k = 0; k < g.n_batch_ids; k++)
+            fprintf(g.ids, "%s\n", g.batch_ids[k]);
+        g.done = g.done + GEN_BATCH < n ? g.done + GEN_BATCH : n;
+    }
+    if (fclose(g.ids) != 0)
+        die("generate: cannot write the ids file");
+    printf("recipient_org_id %s\n", g.county);
+    fprintf(stderr, "bench_store: generated %d subpoenas in %.1f s\n", n,
+            now_s() - t);
+    cm_free(g.batch_ids);
+    store_close(g.s);
+    fieldcrypt_release(&g.fc);
+    return 0;
+}
+
+/* ---- raw reference for bench/bench_service.sh (--raw-seconds) ---------*/
+
+/* Insert subpoenas with two items, one durable transaction each, with raw
+ * sqlite3 into a new temporary database for `seconds`, and print
+ * "raw_inserts_per_s <rate>". */
+static int
+raw_for(double seconds)
+{
+    char dir[] = "/tmp/compel-bench-XXXXXX";
+    char path[256], url[300];
+    struct world w;
+    struct row rows[20];
+    sqlite3 *db;
+    double t0, el;
+    int total = 0;
+
+    if (mkdtemp(dir) == NULL)
+        die("mkdtemp");
+    (void)snprintf(path, sizeof path, "%s/raw.db", dir);
+    (void)snprintf(url, sizeof url, "sqlite:%s", path);
+    store_close(make_db(url, &w));
+    db = raw_open(path);
+    t0 = now_s();
+    do {
+        for (int i = 0; i < 20; i++) {
+            cm_id_new(rows[i].id);
+            cm_id_new(rows[i].item_ids[0]);
+            cm_id_new(rows[i].item_ids[1]);
+            (void)snprintf(rows[i].number, sizeof rows[i].number,
+                           "SUB-2026-%06d", total + i + 1);
+        }
+        bench_raw_inserts(db, &w, rows, 0, 20);
+        total += 20;
+        el = now_s() - t0;
+    } while (el < seconds);
+    printf("raw_inserts_per_s %.0f\n", total / el);
+    sqlite3_close(db);
+    remove_db(path);
+    (void)rmdir(dir);
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -317,6 +617,22 @@ main(int argc, char **argv)
     sqlite3 *db;
     double t, store_ins, raw_ins, store_rd, raw_rd;
 
+    if (argc == 7 && strcmp(argv[1], "--generate") == 0) {
+        char *end = NULL;
+        long v = strtol(argv[5], &end, 10);
+
+        if (*end != '\0' || v < 1 || v > 10000000)
+            die("--generate: N takes 1 to 10000000");
+        return generate(argv[2], argv[3], argv[4], (int)v, argv[6]);
+    }
+    if (argc == 3 && strcmp(argv[1], "--raw-seconds") == 0) {
+        char *end = NULL;
+        double v = strtod(argv[2], &end);
+
+        if (*end != '\0' || !(v > 0 && v <= 600))
+            die("--raw-seconds takes 0 to 600 seconds");
+        return raw_for(v);
+    }
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--rows") == 0 && i + 1 < argc) {
             char *end = NULL;
@@ -326,7 +642,11 @@ main(int argc, char **argv)
                 die("--rows takes 1 to 1000000");
             n = (int)v;
         } else {
-            fprintf(stderr, "usage: bench_store [--rows N]\n");
+            fprintf(stderr,
+                    "usage: bench_store [--rows N]\n"
+                    "       bench_store --generate URL KEY_FILE PASSWORD_FILE"
+                    " N IDS_FILE\n"
+                    "       bench_store --raw-seconds S\n");
             return 2;
         }
     }
