@@ -256,7 +256,11 @@ create_tx(struct store *s, void *ctx)
 {
     struct create_tx *t = ctx;
     struct http_req *req = t->base.req;
-    enum store_rc rc = store_person_insert(s, t->p);
+    enum store_rc rc;
+
+    /* The record belongs to the agency office that made it. */
+    (void)snprintf(t->p->org_id, sizeof t->p->org_id, "%s", req->caller.org_id);
+    rc = store_person_insert(s, t->p);
 
     if (rc == STORE_NO_RESULTS)
         return app_fail(&t->base, CM_ERR_ALREADY_EXISTS, "id",
@@ -516,22 +520,33 @@ out_release:
 static enum store_rc
 can_read_person(struct store *s,
                 const struct http_req *req,
-                const char *person_id,
+                const struct store_person *p,
                 bool *out)
 {
+    const char *person_id = p->id;
+
     struct store_scope scope;
     struct store_case_filter filter;
     int64_t n = 0;
     enum store_rc rc;
 
-    if (req->roles & PEOPLE_READERS) {
+    /* Auditors read every record; an agency office its own records. */
+    if ((req->roles & ROLE_BIT(ROLE_AUDITOR)) ||
+        ((req->roles & PEOPLE_READERS) &&
+         strcmp(p->org_id, req->caller.org_id) == 0)) {
         *out = true;
         return STORE_ONE_RESULT;
     }
     memset(&scope, 0, sizeof scope);
     memset(&filter, 0, sizeof filter);
     filter.person_id = person_id;
-    if (req->caller.org_kind == ORG_KIND_JURISDICTION)
+    if (req->caller.org_kind == ORG_KIND_AGENCY_OFFICE &&
+        (req->roles & PEOPLE_READERS))
+        /* Another office's record (or one older than owners): visible
+         * only through a case of this office that names the person. */
+        (void)snprintf(scope.agency_org_id, sizeof scope.agency_org_id, "%s",
+                       req->caller.org_id);
+    else if (req->caller.org_kind == ORG_KIND_JURISDICTION)
         (void)snprintf(scope.jurisdiction_org_id,
                        sizeof scope.jurisdiction_org_id, "%s",
                        req->caller.org_id);
@@ -543,7 +558,7 @@ can_read_person(struct store *s,
         *out = false;
         return STORE_ONE_RESULT;
     }
-    if (scope.jurisdiction_org_id[0]) {
+    if (scope.jurisdiction_org_id[0] || scope.agency_org_id[0]) {
         rc = store_detainer_count(s, &scope, &filter, &n);
         if (rc < 0)
             return rc;
@@ -580,7 +595,7 @@ get_tx(struct store *s, void *ctx)
     rc = store_person_get(s, t->id, &p);
     if (rc != STORE_ONE_RESULT)
         return rc;
-    rc = can_read_person(s, req, t->id, &visible);
+    rc = can_read_person(s, req, &p, &visible);
     if (rc < 0 || !visible)
         goto out_release;
     if (person_json(&app_of(req)->fc, &p, &t->out) != CM_ERR_OK) {
@@ -713,6 +728,9 @@ search_tx(struct store *s, void *ctx)
 
         if (!is_match(t, &t->rows[i]))
             continue;
+        if (!(req->roles & ROLE_BIT(ROLE_AUDITOR)) &&
+            strcmp(t->rows[i].org_id, req->caller.org_id) != 0)
+            continue; /* another office's record */
         if (person_json(&app_of(req)->fc, &t->rows[i], &o) != CM_ERR_OK) {
             rc = app_fail(&t->base, CM_ERR_INTERNAL, NULL, NULL);
             goto out_release;

@@ -146,6 +146,8 @@ struct store_person {
     struct store_blob family_name_bidx; /* blind index, required */
     struct store_blob dob_bidx;
     struct store_blob a_number_bidx;
+    char org_id[STORE_ID_SIZE]; /* the agency office that recorded it, or
+                                   "" for records older than owners */
 };
 
 struct store_detainer {

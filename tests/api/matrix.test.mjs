@@ -132,6 +132,7 @@ function plan(op, role, side) {
     '/api/v1/tokens/{id}': MISSING,
     '/api/v1/calendars/{id}': calendarId,
     '/api/v1/calendars/{id}/closures': calendarId,
+    '/api/v1/calendars/{id}/holidays': calendarId,
   };
   if (p.includes('{')) {
     if (!(p in ids)) return `no way to address ${p}`;

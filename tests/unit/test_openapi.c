@@ -8,7 +8,11 @@
  * marked "x-compel-planned" is served; every operation has a unique
  * operationId; every {param} of a path is declared as a path parameter;
  * a public route (roles 0) is documented with `security: []` and a route
- * that needs a login is not. Last, the route itself answers the document.
+ * that needs a login is not; every operation's "x-compel-roles" names
+ * exactly the roles of its route (none for a public route), and a planned
+ * operation (the next issue's documents, PDF and reports) is marked
+ * "x-compel-planned" and is not served. Last, the route itself answers
+ * the document.
  *
  * Mismatches are all printed before the test fails, so one run lists every
  * route to add or document.
@@ -26,6 +30,7 @@
 #include <cmocka.h>
 
 #include "core/embedded.h"
+#include "domain/role.h"
 #include "http/reply.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -324,6 +329,138 @@ test_public_routes_match(void **state)
     assert_int_equal(bad, 0);
 }
 
+/* True when the JSON array `names` holds the name of every role of `roles`
+ * and nothing else, each once. Mismatches are printed under `what`. */
+static bool
+is_same_roles(json_t *names, role_set roles, const char *what)
+{
+    role_set seen = 0;
+    bool ok = true;
+    size_t i;
+    json_t *v;
+
+    if (!json_is_array(names)) {
+        print_error("%s: x-compel-roles missing or not an array\n", what);
+        ok = false;
+    }
+    json_array_foreach (names, i, v) {
+        const char *name = json_string_value(v);
+        bool known = false;
+
+        for (int r = 0; name && r < ROLE__COUNT; r++) {
+            if (strcmp(name, role_name((enum role)r)) != 0)
+                continue;
+            known = true;
+            if (seen & ROLE_BIT(r)) {
+                print_error("%s: role %s listed twice\n", what, name);
+                ok = false;
+            }
+            seen |= ROLE_BIT(r);
+        }
+        if (!known) {
+            print_error("%s: x-compel-roles has unknown role %s\n", what,
+                        name ? name : "(not a string)");
+            ok = false;
+        }
+    }
+    for (int r = 0; r < ROLE__COUNT; r++) {
+        if ((roles & ROLE_BIT(r)) && !(seen & ROLE_BIT(r))) {
+            print_error("%s: the route allows %s, the document does not\n",
+                        what, role_name((enum role)r));
+            ok = false;
+        } else if (!(roles & ROLE_BIT(r)) && (seen & ROLE_BIT(r))) {
+            print_error("%s: the document allows %s, the route does not\n",
+                        what, role_name((enum role)r));
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+/* Every served operation's x-compel-roles equals its route's roles. */
+static void
+test_roles_match(void **state)
+{
+    json_t *doc = load_document();
+    size_t n = 0;
+    const struct route *routes = router_routes(&n);
+    int bad = 0;
+
+    (void)state;
+    for (size_t i = 0; i < n; i++) {
+        json_t *operation =
+            doc_operation(doc, routes[i].pattern, routes[i].method);
+        char what[256];
+
+        if (!operation)
+            continue; /* reported by test_every_route_is_documented */
+        (void)snprintf(what, sizeof what, "%s %s", routes[i].method,
+                       routes[i].pattern);
+        if (is_planned(operation)) {
+            print_error("%s: served but marked x-compel-planned\n", what);
+            bad++;
+        }
+        if (!is_same_roles(json_object_get(operation, "x-compel-roles"),
+                           routes[i].roles, what))
+            bad++;
+    }
+    json_decref(doc);
+    assert_int_equal(bad, 0);
+}
+
+/* The planned operations are exactly the next issue's: documents, the
+ * subpoena PDF and the reports; each still names its roles. */
+static void
+test_planned_are_next_issue(void **state)
+{
+    static const char *const planned_prefixes[] = {
+        "/api/v1/documents",
+        "/api/v1/reports/",
+    };
+    json_t *doc = load_document();
+    const char *path;
+    json_t *item;
+    int bad = 0;
+    int planned = 0;
+
+    (void)state;
+    json_object_foreach (json_object_get(doc, "paths"), path, item) {
+        for (size_t m = 0; m < N_DOC_METHODS; m++) {
+            json_t *operation = json_object_get(item, doc_methods[m]);
+            bool is_next = false;
+            size_t len = strlen(path);
+            json_t *roles;
+
+            if (!operation || !is_planned(operation))
+                continue;
+            planned++;
+            for (size_t k = 0;
+                 k < sizeof planned_prefixes / sizeof planned_prefixes[0];
+                 k++) {
+                if (strncmp(path, planned_prefixes[k],
+                            strlen(planned_prefixes[k])) == 0)
+                    is_next = true;
+            }
+            if (len > 13 && strcmp(path + len - 13, "/document.pdf") == 0)
+                is_next = true;
+            roles = json_object_get(operation, "x-compel-roles");
+            if (!is_next) {
+                print_error("%s %s: planned, but not a next-issue route\n",
+                            doc_methods[m], path);
+                bad++;
+            }
+            if (!json_is_array(roles) || json_array_size(roles) == 0) {
+                print_error("%s %s: planned without x-compel-roles\n",
+                            doc_methods[m], path);
+                bad++;
+            }
+        }
+    }
+    json_decref(doc);
+    assert_true(planned > 0);
+    assert_int_equal(bad, 0);
+}
+
 /* GET /api/v1/openapi.json is public and answers the document as JSON. */
 static void
 test_route_serves_document(void **state)
@@ -367,6 +504,8 @@ main(void)
         cmocka_unit_test(test_operation_ids_unique),
         cmocka_unit_test(test_path_params_declared),
         cmocka_unit_test(test_public_routes_match),
+        cmocka_unit_test(test_roles_match),
+        cmocka_unit_test(test_planned_are_next_issue),
         cmocka_unit_test(test_route_serves_document),
     };
 

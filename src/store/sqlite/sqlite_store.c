@@ -798,7 +798,7 @@ sq_user_get_by_email(struct store *s, const char *email, struct store_user *out)
 #define PERSON_COLS                                                     \
     "id, version, created_at, updated_at, family_name, given_names,"    \
     " date_of_birth, identifiers, aliases, family_name_bidx, dob_bidx," \
-    " a_number_bidx"
+    " a_number_bidx, org_id"
 
 static void
 read_person(sqlite3_stmt *st, struct store_person *p)
@@ -818,6 +818,7 @@ read_person(sqlite3_stmt *st, struct store_person *p)
     p->family_name_bidx = sq_col_blob(&c);
     p->dob_bidx = sq_col_blob(&c);
     p->a_number_bidx = sq_col_blob(&c);
+    sq_col_id(&c, p->org_id, sizeof p->org_id);
 }
 
 static enum store_rc
@@ -827,7 +828,7 @@ sq_person_insert(struct store *s, const struct store_person *p)
     struct sq_binder b = {
         sq_stmt_get(ss, STMT_ID_PERSON_INSERT,
                     "INSERT INTO people (" PERSON_COLS ")"
-                    " VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                     " ON CONFLICT DO NOTHING"),
         0, SQLITE_OK};
 
@@ -842,6 +843,7 @@ sq_person_insert(struct store *s, const struct store_person *p)
     sq_bind_blob(&b, &p->family_name_bidx);
     sq_bind_blob(&b, &p->dob_bidx);
     sq_bind_blob(&b, &p->a_number_bidx);
+    sq_bind_id(&b, p->org_id);
     return sq_run_write(ss, &b, "person_insert");
 }
 
