@@ -38,6 +38,9 @@ typedef unsigned role_set;
 /* Every role: for routes any logged-in user may call. */
 #define ROLE_ANY ((role_set)((1u << (unsigned)ROLE__COUNT) - 1u))
 
+/* Every role but admin: case data, which an administrator never sees. */
+#define ROLE_ANY_BUT_ADMIN ((role_set)(ROLE_ANY & ~ROLE_BIT(ROLE_ADMIN)))
+
 /* The API name of a role ("officer"), or NULL for an invalid value. */
 const char *role_name(enum role r);
 

@@ -60,10 +60,11 @@ static enum cm_err h_detainers_act(struct http_req *req);
 static const struct route rows[] = {
     {"POST", "/api/v1/detainers", h_detainers_create, ROLE_BIT(ROLE_OFFICER), 0,
      ROUTE_FLAG_JSON},
-    {"GET", "/api/v1/detainers", h_detainers_list, ROLE_ANY, 0, 0},
-    {"GET", "/api/v1/detainers/{id}", h_detainers_get, ROLE_ANY, 0, 0},
-    {"GET", "/api/v1/detainers/{id}/history", h_detainers_history, ROLE_ANY, 0,
+    {"GET", "/api/v1/detainers", h_detainers_list, ROLE_ANY_BUT_ADMIN, 0, 0},
+    {"GET", "/api/v1/detainers/{id}", h_detainers_get, ROLE_ANY_BUT_ADMIN, 0,
      0},
+    {"GET", "/api/v1/detainers/{id}/history", h_detainers_history,
+     ROLE_ANY_BUT_ADMIN, 0, 0},
     {"POST", "/api/v1/detainers/{id}/actions/{action}", h_detainers_act,
      DETAINER_ACTORS, 0, ROUTE_FLAG_JSON},
 };
@@ -1052,8 +1053,10 @@ h_detainers_act(struct http_req *req)
     in.source = -1;
     if (!detainer_action_parse(name, &action) ||
         action == DETAINER_ACTION_CREATE)
-        return reply_error(req, CM_ERR_NOT_FOUND, "action",
-                           "no such detainer action");
+        return reply_error(req, CM_ERR_VALIDATION_FAILED, "action",
+                           "no such detainer action: acknowledge, honor, "
+                           "decline, release, transfer, cancel or "
+                           "set_release_time");
     in.action = (int)action;
     err = app_if_match(req, &in.if_match);
     if (err != CM_ERR_OK)

@@ -56,12 +56,17 @@ static enum cm_err h_enforcements_act(struct http_req *req);
 
 /* Every logged-in role may call these; scoping and the machine decide. */
 static const struct route rows[] = {
-    {"GET", "/api/v1/enforcements", h_enforcements_list, ROLE_ANY, 0, 0},
-    {"GET", "/api/v1/enforcements/{id}", h_enforcements_get, ROLE_ANY, 0, 0},
+    {"GET", "/api/v1/enforcements", h_enforcements_list, ROLE_ANY_BUT_ADMIN, 0,
+     0},
+    {"GET", "/api/v1/enforcements/{id}", h_enforcements_get, ROLE_ANY_BUT_ADMIN,
+     0, 0},
     {"GET", "/api/v1/enforcements/{id}/history", h_enforcements_history,
-     ROLE_ANY, 0, 0},
+     ROLE_ANY_BUT_ADMIN, 0, 0},
+    /* The roles the enforcement machine gives any action to. */
     {"POST", "/api/v1/enforcements/{id}/actions/{action}", h_enforcements_act,
-     ROLE_ANY, 0, ROUTE_FLAG_JSON},
+     ROLE_BIT(ROLE_DOJ_ATTORNEY) | ROLE_BIT(ROLE_RECIPIENT_COUNSEL) |
+         ROLE_BIT(ROLE_AGENCY_COUNSEL),
+     0, ROUTE_FLAG_JSON},
 };
 
 const struct route_group h_enforcements_group = ROUTE_GROUP(rows);

@@ -198,9 +198,14 @@ test('another jurisdiction sees nothing: 404 and empty lists', async () => {
   assert.ok(r.json.items.some((x) => x.id === d.id));
   r = await auditor.get(`/api/v1/audit?object=${d.id}`);
   assert.equal(r.json.items.filter((a) => a.outcome === 'not_found').length, 3);
-  // An administrator sees no case data.
+  // An unknown action is a bad request naming it, like the other cases.
+  r = await bookingB.post(`/api/v1/detainers/${d.id}/actions/fly`);
+  assert.equal(r.status, 400);
+  assert.equal(r.json.field, 'action');
+  // An administrator sees no case data: the case routes are not theirs.
   r = await admin.get('/api/v1/detainers');
-  assert.deepEqual(r.json.items, []);
+  assert.equal(r.status, 403);
+  assert.equal(r.json.code, 'forbidden');
 });
 
 test('wrong role 403, wrong state 409, stale If-Match 412', async () => {
@@ -224,8 +229,10 @@ test('wrong role 403, wrong state 409, stale If-Match 412', async () => {
   r = await act(bookingA, d, 'acknowledge', { outcome_source: 'inferred' });
   assert.equal(r.status, 403);
   assert.equal(r.json.field, 'outcome_source');
+  // A subpoena's action is no detainer action: 400 naming it.
   r = await act(bookingA, d, 'approve');
-  assert.equal(r.status, 404);
+  assert.equal(r.status, 400);
+  assert.equal(r.json.field, 'action');
   assert.equal(dump(), before1);
   r = await act(bookingA, d, 'acknowledge', undefined, { 'If-Match': '"1"' });
   assert.equal(r.status, 200, r.text);
