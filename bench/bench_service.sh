@@ -122,7 +122,7 @@ gen_s=$(printf '%.0f' "$(echo "$(date +%s.%N) - $t0" | bc)")
 # 1000 idle connections and wrk's 64 need fds and raised connection limits.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 "$compel" serve --db "$db" --listen 127.0.0.1:0 --log-level warn \
-    --threads 4 --max-connections 2048 --max-connections-per-ip 2048 \
+    --threads "${COMPEL_BENCH_THREADS:-32}" --max-connections 2048 --max-connections-per-ip 2048 \
     --connection-timeout 120 >"$tmp/serve.out" 2>"$tmp/serve.err" &
 compel_pid=$!
 pids+=("$compel_pid")
