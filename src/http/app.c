@@ -550,6 +550,23 @@ app_audit_alone(struct http_req *req,
                   "could not record audit event %s", action);
 }
 
+enum cm_err
+app_audit_committed(struct http_req *req,
+                    const char *action,
+                    const char *object_kind,
+                    const char *object_id,
+                    const char *detail)
+{
+    struct alone_tx t = {.base = {.req = req},
+                         .action = action,
+                         .object_kind = object_kind,
+                         .object_id = object_id,
+                         .outcome = "ok",
+                         .detail = detail};
+
+    return app_run(req, "audit", alone_tx, &t.base);
+}
+
 /* ---- who is calling -------------------------------------------------------*/
 
 /* The value of cookie `name` in the request's Cookie header into `out`

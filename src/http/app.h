@@ -210,6 +210,17 @@ void app_audit_alone(struct http_req *req,
                      const char *outcome,
                      const char *detail);
 
+/* Append one audit record for the caller in a transaction of its own,
+ * committed (durably, with the writer's group) before it returns: for a
+ * read done in a read transaction whose data may leave only once its
+ * reading is on the trail. On failure replies the problem and returns it;
+ * the caller must then not send the data. */
+enum cm_err app_audit_committed(struct http_req *req,
+                                const char *action,
+                                const char *object_kind,
+                                const char *object_id,
+                                const char *detail);
+
 /* ---- conventions --------------------------------------------------------*/
 
 /* RFC 3339 UTC text of `us` ("2020-01-13T15:00:00Z"), or JSON null for 0.

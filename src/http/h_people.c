@@ -602,11 +602,8 @@ get_tx(struct store *s, void *ctx)
         rc = app_fail(&t->base, CM_ERR_INTERNAL, NULL, NULL);
         goto out_release;
     }
-    rc = app_audit(s, req, "person.read", "person", t->id, "ok", NULL);
-    if (rc >= 0) {
-        t->found = true;
-        rc = STORE_ONE_RESULT;
-    }
+    t->found = true;
+    rc = STORE_ONE_RESULT;
 out_release:
     store_person_release(&p);
     return rc;
@@ -620,9 +617,16 @@ h_people_get(struct http_req *req)
 
     memset(&t, 0, sizeof t);
     t.id = http_req_param(req, "id");
-    err = app_run(req, "person_read", get_tx, &t.base);
+    /* Read and decrypt on this worker's connection; the answer leaves only
+     * once its audit record is committed (by the writer). */
+    err = app_run_read(req, "person_read", get_tx, &t.base);
     if (err != CM_ERR_OK)
         goto out_release;
+    if (t.found) {
+        err = app_audit_committed(req, "person.read", "person", t.id, NULL);
+        if (err != CM_ERR_OK)
+            goto out_release;
+    }
     if (!t.found) {
         /* Missing and out of scope answer alike, and both are audited. */
         app_audit_alone(req, NULL, "person.read", "person", t.id, "not_found",

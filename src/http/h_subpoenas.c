@@ -477,6 +477,7 @@ struct get_ctx {
     bool missing;
     json_t *out;
     int64_t version;
+    size_t seen; /* item values shown */
 };
 
 static enum store_rc
@@ -496,17 +497,10 @@ get_tx(struct store *s, void *ctx)
     if (rc != STORE_ONE_RESULT)
         return rc;
     rc = h_subpoena_render(s, req, &sp, values, &c->out, &seen);
-    if (rc == STORE_ONE_RESULT && seen > 0) {
-        char detail[64];
-
-        /* Item values are personal data: their reading is recorded, with
-         * how many were shown and never what they are. */
-        (void)snprintf(detail, sizeof detail, "values=%zu", seen);
-        rc = app_audit(s, req, "subpoena.response.read", "subpoena", sp.id,
-                       "ok", detail);
-    }
-    if (rc == STORE_ONE_RESULT)
+    if (rc == STORE_ONE_RESULT) {
         c->version = sp.version;
+        c->seen = seen;
+    }
     store_subpoena_release(&sp);
     return rc;
 }
@@ -519,13 +513,29 @@ h_subpoenas_get(struct http_req *req)
 
     memset(&c, 0, sizeof c);
     c.id = http_req_param(req, "id");
-    err = app_run(req, "subpoena_get", get_tx, &c.base);
+    /* The read and the rendering run on this worker's own connection; only
+     * the audit record of a read of item values goes to the writer, and
+     * the answer leaves once that record is committed. */
+    err = app_run_read(req, "subpoena_get", get_tx, &c.base);
     if (err != CM_ERR_OK) {
         if (c.missing)
             app_audit_alone(req, NULL, "subpoena.read", "subpoena", c.id,
                             "not_found", NULL);
         json_decref(c.out);
         return err;
+    }
+    if (c.seen > 0) {
+        char detail[64];
+
+        /* Item values are personal data: their reading is recorded, with
+         * how many were shown and never what they are. */
+        (void)snprintf(detail, sizeof detail, "values=%zu", c.seen);
+        err = app_audit_committed(req, "subpoena.response.read", "subpoena",
+                                  c.id, detail);
+        if (err != CM_ERR_OK) {
+            json_decref(c.out);
+            return err;
+        }
     }
     (void)reply_json(req, 200, c.out);
     app_set_etag(req, c.version);
