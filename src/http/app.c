@@ -164,19 +164,56 @@ app_now(const struct app *a)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
+/* Parsed time zones, by name, kept for the life of the process: reading
+ * and parsing a TZif file on every request would cost more than the
+ * request. A zone is never changed once parsed, so lookups share it. */
+#define TZ_CACHE_MAX 64
+
+static struct {
+    pthread_mutex_t mu;
+    size_t n;
+    char *names[TZ_CACHE_MAX];
+    struct tz *zones[TZ_CACHE_MAX];
+} tz_cache = {PTHREAD_MUTEX_INITIALIZER, 0, {NULL}, {NULL}};
+
+/* The parsed zone `name`, or NULL when it cannot be read. Borrowed. */
+static const struct tz *
+tz_cached(const char *name)
+{
+    const struct tz *found = NULL;
+    struct buf b = BUF_INIT;
+    struct tz *tz;
+
+    (void)pthread_mutex_lock(&tz_cache.mu);
+    for (size_t i = 0; i < tz_cache.n && !found; i++)
+        if (strcmp(tz_cache.names[i], name) == 0)
+            found = tz_cache.zones[i];
+    if (found || tz_cache.n == TZ_CACHE_MAX)
+        goto out_unlock;
+    tz = cm_calloc(1, sizeof *tz);
+    if (zoneinfo_read(name, &b) != CM_ERR_OK ||
+        tz_parse(b.data, b.len, name, tz, NULL) != CM_ERR_OK) {
+        cm_free(tz);
+        goto out_unlock;
+    }
+    tz_cache.names[tz_cache.n] = cm_strdup(name);
+    tz_cache.zones[tz_cache.n] = tz;
+    tz_cache.n++;
+    found = tz;
+out_unlock:
+    (void)pthread_mutex_unlock(&tz_cache.mu);
+    buf_release(&b);
+    return found;
+}
+
 int32_t
 app_today_in(const char *tz_name, int64_t now_us)
 {
     int64_t secs = now_us / 1000000;
-    struct buf b = BUF_INIT;
-    struct tz tz;
+    const struct tz *tz = tz_name ? tz_cached(tz_name) : NULL;
 
-    if (tz_name && zoneinfo_read(tz_name, &b) == CM_ERR_OK &&
-        tz_parse(b.data, b.len, tz_name, &tz, NULL) == CM_ERR_OK) {
-        secs += tz_offset_at(&tz, secs);
-        tz_release(&tz);
-    }
-    buf_release(&b);
+    if (tz)
+        secs += tz_offset_at(tz, secs);
     return date_time_day(secs);
 }
 
