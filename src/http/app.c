@@ -1009,7 +1009,24 @@ app_idem_begin(struct http_req *req, struct app_idem *st)
         if (!j)
             (void)reply_error(req, CM_ERR_INTERNAL, NULL, NULL);
         else {
+            json_t *version = json_object_get(j, "version");
+            const char *id = json_string_value(json_object_get(j, "id"));
+            int64_t v = json_is_integer(version)
+                            ? (int64_t)json_integer_value(version)
+                            : -1;
+            struct buf loc = BUF_INIT;
+
+            /* The first answer again: its body, and the headers that
+             * follow from it (the resource's ETag and Location). Read
+             * them before reply_json takes the body. */
+            if (id && t.rec.status == 201)
+                buf_addf(&loc, "%s/%s", req->path, id);
             (void)reply_json(req, (unsigned)t.rec.status, j);
+            if (v >= 0)
+                app_set_etag(req, v);
+            if (loc.len > 0)
+                (void)reply_add_header(req, "Location", buf_str(&loc));
+            buf_release(&loc);
             (void)reply_add_header(req, "Idempotent-Replayed", "true");
         }
     }

@@ -303,7 +303,8 @@ cases_history_json(struct store *s, const char *case_kind, const char *case_id)
         json_decref(items);
         return NULL;
     }
-    return json_pack("{s:o}", "items", items);
+    /* The whole timeline: one page, so next_cursor is always null. */
+    return json_pack("{s:o, s:n}", "items", items, "next_cursor");
 }
 
 json_t *

@@ -588,5 +588,6 @@ h_queue_get(struct http_req *req)
         (void)json_array_append(sorted, v[i]);
     cm_free(v);
     json_decref(t.items);
-    return reply_json(req, 200, json_pack("{s:o}", "items", sorted));
+    return reply_json(req, 200,
+                      json_pack("{s:o, s:n}", "items", sorted, "next_cursor"));
 }

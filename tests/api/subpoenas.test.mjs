@@ -144,6 +144,10 @@ test('an officer drafts a subpoena; the same Idempotency-Key creates one',
     const again = await user.fod.post('/api/v1/subpoenas', body, key);
     assert.equal(again.status, 201, again.text);
     assert.equal(again.json.id, r.json.id);
+    // The first answer again, headers included.
+    assert.equal(again.headers.get('idempotent-replayed'), 'true');
+    assert.equal(again.headers.get('etag'), r.headers.get('etag'));
+    assert.equal(again.headers.get('location'), r.headers.get('location'));
     const other = await user.fod.post('/api/v1/subpoenas',
       { ...body, purpose: 'something else' }, key);
     assertProblem(other, 422, 'idempotency_conflict');
