@@ -295,6 +295,8 @@ app_fail(
 struct app_job {
     struct store_tx_job job;
     bool done;
+    pthread_cond_t cv; /* its own, so that a finished group wakes only its
+                          members, not every waiting worker */
     struct app_job *next;
 };
 
@@ -340,8 +342,8 @@ writer_main(void *arg)
         for (size_t i = 0; i < n; i++) {
             batch[i]->job.rc = jobs[i].rc;
             batch[i]->done = true;
+            (void)pthread_cond_signal(&batch[i]->cv);
         }
-        (void)pthread_cond_broadcast(&w->finished);
     }
     (void)pthread_mutex_unlock(&w->mu);
     store_close(s);
@@ -359,17 +361,13 @@ app_writer_start(struct app *a)
         return CM_ERR_INTERNAL;
     if (pthread_cond_init(&w->work, NULL) != 0)
         goto out_mutex;
-    if (pthread_cond_init(&w->finished, NULL) != 0)
-        goto out_work;
     w->head = NULL;
     w->tail = NULL;
     w->stop = false;
     if (pthread_create(&w->thread, NULL, writer_main, a) != 0)
-        goto out_finished;
+        goto out_work;
     w->running = true;
     return CM_ERR_OK;
-out_finished:
-    (void)pthread_cond_destroy(&w->finished);
 out_work:
     (void)pthread_cond_destroy(&w->work);
 out_mutex:
@@ -390,7 +388,6 @@ writer_stop(struct app *a)
     (void)pthread_cond_signal(&w->work);
     (void)pthread_mutex_unlock(&w->mu);
     (void)pthread_join(w->thread, NULL);
-    (void)pthread_cond_destroy(&w->finished);
     (void)pthread_cond_destroy(&w->work);
     (void)pthread_mutex_destroy(&w->mu);
     w->running = false;
@@ -415,6 +412,8 @@ run_tx(struct http_req *req, const char *name, store_tx_fn fn, void *ctx)
     job.job.name = name;
     job.job.fn = fn;
     job.job.ctx = ctx;
+    if (pthread_cond_init(&job.cv, NULL) != 0)
+        return STORE_SOFT_ERROR;
     (void)pthread_mutex_lock(&w->mu);
     if (w->tail)
         w->tail->next = &job;
@@ -423,8 +422,9 @@ run_tx(struct http_req *req, const char *name, store_tx_fn fn, void *ctx)
     w->tail = &job;
     (void)pthread_cond_signal(&w->work);
     while (!job.done)
-        (void)pthread_cond_wait(&w->finished, &w->mu);
+        (void)pthread_cond_wait(&job.cv, &w->mu);
     (void)pthread_mutex_unlock(&w->mu);
+    (void)pthread_cond_destroy(&job.cv);
     return job.job.rc;
 }
 

@@ -61,8 +61,7 @@ struct app_job;
 struct app_writer {
     pthread_t thread;
     pthread_mutex_t mu;
-    pthread_cond_t work;     /* a job was queued, or stop */
-    pthread_cond_t finished; /* a group has been committed */
+    pthread_cond_t work; /* a job was queued, or stop */
     struct app_job *head;
     struct app_job *tail;
     bool stop;
