@@ -1655,6 +1655,15 @@ configure(sqlite3 *db, const char **why)
         *why = "cannot set temp_store";
         return false;
     }
+    /* A server opens one connection per worker thread; 1 MiB of page
+     * cache each (SQLite's default is 2 MiB) keeps 32 workers and the
+     * writer within the memory budget, and the OS page cache holds the
+     * rest of the file anyway. */
+    if (sqlite3_exec(db, "PRAGMA cache_size = -1024", NULL, NULL, NULL) !=
+        SQLITE_OK) {
+        *why = "cannot set cache_size";
+        return false;
+    }
     return true;
 }
 
