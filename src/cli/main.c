@@ -17,7 +17,7 @@ struct command {
 
 static const struct command commands[] = {
     {"init", cmd_init, "create a database, its key file and the first admin"},
-    {"serve", cmd_serve, "serve the HTTP API and web UI"},
+    {"serve", cmd_serve, "serve the HTTP API"},
     {"migrate", cmd_migrate, "apply pending database migrations"},
     {"deadline", cmd_deadline, "compute a deadline and explain it"},
     {"demo", cmd_demo, "fill a fresh database with a demonstration world"},
