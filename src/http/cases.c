@@ -55,50 +55,60 @@ add_holiday_cb(void *cls, const struct store_state_holiday *h)
 }
 
 enum store_rc
-cases_calendar(struct store *s,
-               const char *org_id,
-               struct calendar *out,
-               char cal_id[STORE_ID_SIZE],
-               int64_t *version)
+cases_calendar_of(struct store *s,
+                  const struct store_calendar *c,
+                  struct calendar *out,
+                  int64_t *version)
 {
     struct store_calendar fed = {0};
-    struct store_calendar local = {0};
     struct calendar cal;
     enum store_rc rc = store_calendar_get(s, STORE_FEDERAL_CALENDAR_ID, &fed);
+    bool local = c && c->org_id[0] != '\0';
     int n;
 
     if (rc != STORE_ONE_RESULT)
         return rc < 0 ? rc : STORE_HARD_ERROR;
     calendar_init_federal(&cal);
     n = store_closure_list(s, fed.id, add_closure_cb, &cal);
+    if (n >= 0 && local) {
+        n = store_closure_list(s, c->id, add_closure_cb, &cal);
+        if (n >= 0)
+            n = store_state_holiday_list(s, c->id, add_holiday_cb, &cal);
+    }
     if (n < 0) {
         rc = (enum store_rc)n;
         goto out_release;
     }
-    *version = fed.version;
-    (void)snprintf(cal_id, STORE_ID_SIZE, "%s", fed.id);
-    if (org_id && *org_id) {
-        rc = store_calendar_get_by_org(s, org_id, &local);
-        if (rc < 0)
-            goto out_release;
-        if (rc == STORE_ONE_RESULT) {
-            n = store_closure_list(s, local.id, add_closure_cb, &cal);
-            if (n >= 0)
-                n = store_state_holiday_list(s, local.id, add_holiday_cb, &cal);
-            if (n < 0) {
-                rc = (enum store_rc)n;
-                goto out_release;
-            }
-            *version += local.version;
-            (void)snprintf(cal_id, STORE_ID_SIZE, "%s", local.id);
-        }
-    }
+    *version = fed.version + (local ? c->version : 0);
     *out = cal;
     memset(&cal, 0, sizeof cal);
     rc = STORE_ONE_RESULT;
 out_release:
     calendar_release(&cal);
     store_calendar_release(&fed);
+    return rc;
+}
+
+enum store_rc
+cases_calendar(struct store *s,
+               const char *org_id,
+               struct calendar *out,
+               char cal_id[STORE_ID_SIZE],
+               int64_t *version)
+{
+    struct store_calendar local = {0};
+    enum store_rc rc = STORE_NO_RESULTS;
+
+    if (org_id && *org_id) {
+        rc = store_calendar_get_by_org(s, org_id, &local);
+        if (rc < 0)
+            return rc;
+    }
+    rc = cases_calendar_of(s, rc == STORE_ONE_RESULT ? &local : NULL, out,
+                           version);
+    if (rc == STORE_ONE_RESULT)
+        (void)snprintf(cal_id, STORE_ID_SIZE, "%s",
+                       local.id[0] ? local.id : STORE_FEDERAL_CALENDAR_ID);
     store_calendar_release(&local);
     return rc;
 }

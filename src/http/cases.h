@@ -14,6 +14,7 @@
 #include "domain/machine.h"
 #include "http/app.h"
 #include "store/store.h"
+#include "store/store_admin.h"
 
 /*
  * The calendar deadlines for organization `org_id` are counted on: the
@@ -29,6 +30,15 @@ enum store_rc cases_calendar(struct store *s,
                              struct calendar *out,
                              char cal_id[STORE_ID_SIZE],
                              int64_t *version);
+
+/* The same for stored calendar `c` (NULL: the federal calendar alone): the
+ * federal holidays and closures, plus `c`'s closures and state holidays
+ * when it is an organization's. `*version` is the federal version plus
+ * `c`'s own for an organization's calendar. */
+enum store_rc cases_calendar_of(struct store *s,
+                                const struct store_calendar *c,
+                                struct calendar *out,
+                                int64_t *version);
 
 /*
  * Compute a day-rule deadline of `days` days from `trigger` (a day

@@ -40,22 +40,13 @@
 #include "domain/date.h"
 #include "http/app.h"
 #include "http/body.h"
+#include "http/cases.h"
 #include "http/jspec.h"
 #include "http/reply.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "store/store.h"
 #include "store/store_admin.h"
-
-/* Build the calendar deadlines are counted on for stored calendar `c`
- * (also used by h_deadline.c): the federal holidays and closures, plus,
- * for a jurisdiction's calendar, its closures and state holidays.
- * `*version` gets the federal version plus `c`'s own for a jurisdiction's
- * calendar. Release `out` with calendar_release. */
-enum store_rc h_calendars_build(struct store *s,
-                                const struct store_calendar *c,
-                                struct calendar *out,
-                                int64_t *version);
 
 /* Read calendar `id` ("federal" names the federal one) into *out. */
 enum store_rc
@@ -86,87 +77,12 @@ static const char *const weekday_names[] = {"sunday",    "monday",   "tuesday",
                                             "wednesday", "thursday", "friday",
                                             "saturday",  NULL};
 
-/* ---- the calendar as the deadline engine sees it ---------------------*/
-
-static void
-add_closure_cb(void *cls, const struct store_closure *c)
-{
-    struct calendar *cal = cls;
-    int32_t day;
-
-    if (date_parse(c->date, &day) == CM_ERR_OK)
-        (void)calendar_add_closure(cal, day, c->name, c->source, NULL);
-}
-
-static void
-add_holiday_cb(void *cls, const struct store_state_holiday *h)
-{
-    struct calendar *cal = cls;
-    struct calendar_rule r;
-    int32_t day;
-
-    if (strcmp(h->kind, "dated") == 0) {
-        if (h->date && date_parse(h->date, &day) == CM_ERR_OK)
-            (void)calendar_add_holiday(cal, day, h->name, h->source, NULL);
-        return;
-    }
-    memset(&r, 0, sizeof r);
-    r.name = h->name;
-    r.source = h->source;
-    r.month = h->month;
-    r.mday = h->day;
-    r.weekday = (enum date_weekday)h->weekday;
-    r.nth = h->nth;
-    r.observance = CALENDAR_OBSERVANCE_NEAREST_WEEKDAY;
-    if (strcmp(h->kind, "fixed") == 0)
-        r.kind = CALENDAR_RULE_KIND_FIXED;
-    else if (strcmp(h->kind, "nth_weekday") == 0)
-        r.kind = CALENDAR_RULE_KIND_NTH_WEEKDAY;
-    else
-        r.kind = CALENDAR_RULE_KIND_LAST_WEEKDAY;
-    (void)calendar_add_rule(cal, &r, NULL);
-}
-
 enum store_rc
 h_calendars_get(struct store *s, const char *id, struct store_calendar *out)
 {
     if (strcmp(id, "federal") == 0)
         id = STORE_FEDERAL_CALENDAR_ID;
     return store_calendar_get(s, id, out);
-}
-
-enum store_rc
-h_calendars_build(struct store *s,
-                  const struct store_calendar *c,
-                  struct calendar *out,
-                  int64_t *version)
-{
-    struct store_calendar fed;
-    struct calendar cal;
-    enum store_rc rc = store_calendar_get(s, STORE_FEDERAL_CALENDAR_ID, &fed);
-    int n;
-
-    if (rc != STORE_ONE_RESULT)
-        return rc < 0 ? rc : STORE_HARD_ERROR;
-    calendar_init_federal(&cal);
-    n = store_closure_list(s, fed.id, add_closure_cb, &cal);
-    if (n >= 0 && c->org_id[0]) {
-        n = store_closure_list(s, c->id, add_closure_cb, &cal);
-        if (n >= 0)
-            n = store_state_holiday_list(s, c->id, add_holiday_cb, &cal);
-    }
-    if (n < 0) {
-        rc = (enum store_rc)n;
-        goto out_release;
-    }
-    *version = fed.version + (c->org_id[0] ? c->version : 0);
-    *out = cal;
-    memset(&cal, 0, sizeof cal);
-    rc = STORE_ONE_RESULT;
-out_release:
-    calendar_release(&cal);
-    store_calendar_release(&fed);
-    return rc;
 }
 
 /* ---- JSON --------------------------------------------------------------*/
@@ -347,7 +263,7 @@ show_tx(struct store *s, void *ctx)
         rc = (enum store_rc)n;
         goto out_calendar;
     }
-    rc = h_calendars_build(s, &c, &cal, &version);
+    rc = cases_calendar_of(s, &c, &cal, &version);
     if (rc != STORE_ONE_RESULT)
         goto out_calendar;
     t->answer = calendar_json(&c, version - (c.org_id[0] ? c.version : 0));

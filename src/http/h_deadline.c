@@ -31,6 +31,7 @@
 #include "domain/deadline.h"
 #include "domain/tz.h"
 #include "http/app.h"
+#include "http/cases.h"
 #include "http/reply.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -38,10 +39,7 @@
 #include "store/store_admin.h"
 
 /* From h_calendars.c (see there). */
-enum store_rc h_calendars_build(struct store *s,
-                                const struct store_calendar *c,
-                                struct calendar *out,
-                                int64_t *version);
+
 enum store_rc
 h_calendars_get(struct store *s, const char *id, struct store_calendar *out);
 
@@ -92,7 +90,7 @@ calendar_tx(struct store *s, void *ctx)
                         "(see GET /api/v1/calendars)");
     if (rc < 0)
         return rc;
-    rc = h_calendars_build(s, &c, &t->cal, &t->version);
+    rc = cases_calendar_of(s, &c, &t->cal, &t->version);
     if (rc == STORE_ONE_RESULT) {
         t->has_cal = true;
         memcpy(t->cal_id, c.id, sizeof t->cal_id);
