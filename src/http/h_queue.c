@@ -493,11 +493,15 @@ queue_tx(struct store *s, void *ctx)
     }
     if (sc.jurisdiction_org_id[0]) {
         if (r & (ROLE_BIT(ROLE_CUSTODIAN) | ROLE_BIT(ROLE_RECIPIENT_COUNSEL))) {
-            struct store_case_filter f;
-
             if (check(list_subpoenas(s, &q, &sc, "served", false, "respond"),
                       &rc) < 0)
                 return rc;
+        }
+        /* Complying with a court order is counsel's action (DESIGN.md):
+         * the custodian gathers records but is not given the task. */
+        if (r & ROLE_BIT(ROLE_RECIPIENT_COUNSEL)) {
+            struct store_case_filter f;
+
             memset(&f, 0, sizeof f);
             f.state = "order_entered,contempt_motion,in_contempt";
             q.task = "respondent";

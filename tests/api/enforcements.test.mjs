@@ -259,6 +259,18 @@ test('the full path: petition, show cause, order in part, contempt, purge, close
   assert.ok(e.deadlines.appeal.explain.length > 0);
   assert.equal(e.noncompliant, false);
 
+  // The order is counsel's to comply with: it is in recipient counsel's
+  // queue with its compliance date, not in the custodian's.
+  let q = await user.rcounsel1.get('/api/v1/queue');
+  assert.equal(q.status, 200, q.text);
+  const task = q.json.items.find((i) => i.id === id);
+  assert.ok(task, JSON.stringify(q.json.items));
+  assert.equal(task.task, 'comply');
+  assert.equal(task.due, '2020-05-18');
+  q = await user.custodian1.get('/api/v1/queue');
+  assert.equal(q.status, 200, q.text);
+  assert.ok(!q.json.items.some((i) => i.id === id && i.task === 'comply'));
+
   // (An amended order is tested on its own below.)
   r = await act(user.doj1, id, 'issue_show_cause',
     { hearing_on: '2020-06-02', response_due: '2020-05-24' });
