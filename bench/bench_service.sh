@@ -44,6 +44,7 @@ if [ "$smoke" = 1 ]; then
 else
     n_subpoenas=100000 seconds=10 idle=1000
 fi
+seconds=${COMPEL_BENCH_SECONDS:-$seconds}
 conns=64
 threads=2 # wrk threads: one per core of the 2-core machine
 
@@ -85,9 +86,20 @@ s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close();});'
 }
 
 # run_wrk NAME URL LUA: a bounded load; leaves the output in $tmp/NAME.wrk.
+# COMPEL_BENCH_PERF=NAME (get, get_draft, post) records that load with
+# `perf record -g` into ./perf.NAME.data for `perf report -i`.
 run_wrk() {
+    local ppid=
+    if [ "${COMPEL_BENCH_PERF:-}" = "$1" ] && [ -n "${compel_pid:-}" ]; then
+        perf record -g -o "perf.$1.data" -p "$compel_pid" 2>/dev/null &
+        ppid=$!
+    fi
     wrk -t"$threads" -c"$conns" -d"${seconds}s" --timeout 10s --latency \
         -s "$3" "$2" >"$tmp/$1.wrk"
+    if [ -n "$ppid" ]; then
+        kill -INT "$ppid"
+        wait "$ppid" || true
+    fi
 }
 # Requests per second, p99 in ms, and non-2xx answers of a wrk output.
 wrk_rps() { awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$tmp/$1.wrk"; }

@@ -90,7 +90,7 @@ enum cm_err
 body_parse(struct http_req *req, const struct jspec *spec)
 {
     struct jspec_error e;
-    json_t *v;
+    json_t *v = NULL;
     enum cm_err err = body_json(req, &v);
 
     if (err != CM_ERR_OK)

@@ -10,7 +10,9 @@
 #include <strings.h>
 
 #include "core/alloc.h"
+#include "core/buf.h"
 #include "core/log.h"
+#include "http/jsonout.h"
 #include "http/server.h"
 
 /* Headers on every answer. The API serves JSON only, so the strictest
@@ -50,26 +52,25 @@ reply_release(struct http_req *req)
 enum cm_err
 reply_json(struct http_req *req, unsigned status, json_t *body)
 {
-    char *text;
+    struct buf text = BUF_INIT;
+    bool ok;
 
     if (!body || req->reply.is_set || req->is_queued) {
         json_decref(body);
         LOG_ERROR("reply_json: no body or a second reply");
         return CM_ERR_INTERNAL;
     }
-    text = json_dumps(body, JSON_COMPACT);
+    ok = jsonout_add(&text, body);
     json_decref(body);
-    if (!text) {
+    if (!ok) {
+        buf_release(&text);
         LOG_ERROR("reply_json: cannot serialize the body");
         return CM_ERR_INTERNAL;
     }
     req->reply.is_set = true;
     req->reply.status = status;
     req->reply.content_type = mime_json;
-    req->reply.body = cm_strdup(text);
-    req->reply.body_len = strlen(text);
-    /* json_dumps allocates with jansson's allocator, which may differ. */
-    free(text);
+    req->reply.body = buf_detach(&text, &req->reply.body_len);
     return CM_ERR_OK;
 }
 
@@ -121,15 +122,12 @@ char *
 reply_problem_text(enum cm_err err, const char *field, const char *detail)
 {
     json_t *o = problem_new(err, field, detail);
-    char *text = json_dumps(o, JSON_COMPACT);
-    char *copy;
+    struct buf text = BUF_INIT;
 
+    if (!jsonout_add(&text, o))
+        abort(); /* a problem is a flat object of strings and a number */
     json_decref(o);
-    if (!text)
-        abort();
-    copy = cm_strdup(text);
-    free(text);
-    return copy;
+    return buf_detach(&text, NULL);
 }
 
 enum cm_err

@@ -71,8 +71,13 @@ match_path(const char *pattern, const char *path, struct route_match *m)
 {
     const char *p = pattern;
     const char *s = path;
+    /* Most patterns differ from the path within their literal start: a
+     * comparison of that part turns them down before any splitting. */
+    size_t lit = strcspn(pattern, "{");
 
     m->n_params = 0;
+    if (strncmp(pattern, path, lit) != 0)
+        return false;
     while (*p != '\0' && *s != '\0') {
         const char *pe = strchr(p, '/');
         const char *se = strchr(s, '/');

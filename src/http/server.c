@@ -39,7 +39,7 @@
 
 /* Bytes libmicrohttpd may use per connection for headers and buffers;
  * this bounds the size of a request's headers. */
-#define SERVER_CONNECTION_MEMORY (32u * 1024u)
+#define SERVER_CONNECTION_MEMORY (16u * 1024u)
 
 /* libmicrohttpd 0.9.75 refuses a response queued while a body is still
  * arriving, so a chunked body past its limit is read to its end and

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -1682,6 +1683,17 @@ remove_created(const char *path)
     buf_release(&b);
 }
 
+/* Process-wide settings, made once before the first connection: SQLite's
+ * memory statistics take a global mutex on every allocation, which every
+ * worker's connection would contend for; compel never reads them. */
+static pthread_once_t library_once = PTHREAD_ONCE_INIT;
+
+static void
+configure_library(void)
+{
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 enum cm_err
 store_sqlite_open(const char *path,
                   enum store_open_mode mode,
@@ -1715,6 +1727,7 @@ store_sqlite_open(const char *path,
         reason = "the database does not exist (create it with compel init)";
         goto out_fail;
     }
+    (void)pthread_once(&library_once, configure_library);
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK)
         goto out_close;

@@ -1,0 +1,178 @@
+/*
+ * jsonout.c: compact JSON text of a jansson value (jsonout.h).
+ *
+ * Strings are escaped as jansson escapes them without flags: '"' and '\\'
+ * by a backslash, \b \f \n \r \t by name, other control characters as
+ * \u00XX; every other byte (UTF-8 included, and '/') is copied.
+ */
+#include "http/jsonout.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define JSONOUT_MAX_DEPTH 64
+
+/* 1 for the bytes a JSON string cannot hold as they are. */
+static const unsigned char needs_escape[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x10 */
+    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x20: '"' */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x30 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x40 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 0x50: '\\' */
+};
+
+static void
+add_string(struct buf *b, const char *s, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t run = 0;
+
+    buf_addch(b, '"');
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char esc[6];
+        size_t n = 2;
+
+        if (!needs_escape[c])
+            continue;
+        buf_add(b, s + run, i - run);
+        run = i + 1;
+        esc[0] = '\\';
+        switch (c) {
+        case '"':
+            esc[1] = '"';
+            break;
+        case '\\':
+            esc[1] = '\\';
+            break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
+            break;
+        case '\n':
+            esc[1] = 'n';
+            break;
+        case '\r':
+            esc[1] = 'r';
+            break;
+        case '\t':
+            esc[1] = 't';
+            break;
+        default:
+            esc[1] = 'u';
+            esc[2] = '0';
+            esc[3] = '0';
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 0x0f];
+            n = 6;
+            break;
+        }
+        buf_add(b, esc, n);
+    }
+    buf_add(b, s + run, len - run);
+    buf_addch(b, '"');
+}
+
+static void
+add_integer(struct buf *b, json_int_t v)
+{
+    char digits[24];
+    size_t n = sizeof digits;
+    /* The magnitude as unsigned, so that the most negative value works. */
+    unsigned long long m =
+        v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+
+    do {
+        digits[--n] = (char)('0' + (int)(m % 10u));
+        m /= 10u;
+    } while (m != 0);
+    if (v < 0)
+        digits[--n] = '-';
+    buf_add(b, digits + n, sizeof digits - n);
+}
+
+/* A real exactly as jansson writes it (its own rules for precision,
+ * exponents and the ".0" of whole numbers): reals are rare in compel's
+ * answers, so they are left to jansson. */
+static bool
+add_real(struct buf *b, const json_t *v)
+{
+    char *text;
+
+    if (!isfinite(json_real_value(v)))
+        return false;
+    text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (!text)
+        return false;
+    buf_adds(b, text);
+    free(text);
+    return true;
+}
+
+static bool
+add_value(struct buf *b, const json_t *v, int depth)
+{
+    if (depth > JSONOUT_MAX_DEPTH)
+        return false;
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: {
+        const char *key;
+        json_t *member;
+        bool first = true;
+
+        buf_addch(b, '{');
+        json_object_foreach ((json_t *)v, key, member) {
+            if (!first)
+                buf_addch(b, ',');
+            first = false;
+            add_string(b, key, strlen(key));
+            buf_addch(b, ':');
+            if (!add_value(b, member, depth + 1))
+                return false;
+        }
+        buf_addch(b, '}');
+        return true;
+    }
+    case JSON_ARRAY: {
+        size_t n = json_array_size(v);
+
+        buf_addch(b, '[');
+        for (size_t i = 0; i < n; i++) {
+            if (i > 0)
+                buf_addch(b, ',');
+            if (!add_value(b, json_array_get(v, i), depth + 1))
+                return false;
+        }
+        buf_addch(b, ']');
+        return true;
+    }
+    case JSON_STRING:
+        add_string(b, json_string_value(v), json_string_length(v));
+        return true;
+    case JSON_INTEGER:
+        add_integer(b, json_integer_value(v));
+        return true;
+    case JSON_REAL:
+        return add_real(b, v);
+    case JSON_TRUE:
+        buf_add(b, "true", 4);
+        return true;
+    case JSON_FALSE:
+        buf_add(b, "false", 5);
+        return true;
+    case JSON_NULL:
+        buf_add(b, "null", 4);
+        return true;
+    }
+    return false;
+}
+
+bool
+jsonout_add(struct buf *b, const json_t *v)
+{
+    return v != NULL && add_value(b, v, 0);
+}

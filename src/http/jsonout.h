@@ -1,0 +1,28 @@
+/*
+ * jsonout.h: compact JSON text of a jansson value, written straight into a
+ * growable buffer.
+ *
+ * The answer of every JSON route passes through here. The text is the
+ * same, byte for byte, as json_dumps(v, JSON_COMPACT) gives (object keys in
+ * insertion order, UTF-8 left as it is, '/' not escaped), at a fraction of
+ * the cost: one buffer, runs of plain characters copied at once, integers
+ * formatted by hand.
+ */
+#ifndef CM_HTTP_JSONOUT_H
+#define CM_HTTP_JSONOUT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/buf.h"
+
+/*
+ * Append the compact JSON text of `v` to `b`. Returns false, with `b`
+ * holding a partial text the caller must discard, when `v` nests deeper
+ * than 64 levels or holds a real that is not finite: jansson builds
+ * neither from compel's own values.
+ */
+bool jsonout_add(struct buf *b, const json_t *v);
+
+#endif
