@@ -36,6 +36,7 @@
 #include "core/buf.h"
 #include "core/rand.h"
 #include "domain/role.h"
+#include "store/sqlite/sqlite_int.h"
 #include "store/store.h"
 
 #define T0 INT64_C(1767225600000000) /* 2026-01-01T00:00:00Z */
@@ -196,6 +197,10 @@ raw_open(const char *path)
                         NULL) != SQLITE_OK)
         die("raw open");
     sqlite3_busy_timeout(db, 5000);
+    /* The report triggers of the schema call compel's own SQL function
+     * (store_reports.h), so a raw connection registers it too. */
+    if (sq_reports_register(db) != SQLITE_OK)
+        die("raw register");
     if (sqlite3_exec(db,
                      "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
                      " PRAGMA foreign_keys = ON",

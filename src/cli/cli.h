@@ -11,8 +11,11 @@ int cmd_audit(int argc, char **argv);
 int cmd_deadline(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_init(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* Print "compel <cmd>: <message>" and a newline on standard error. */
 void cli_fail(const char *cmd, const char *fmt, ...)

@@ -22,12 +22,20 @@
 #include "http/app.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "jobs/jobs.h"
 #include "store/store.h"
 
 extern char **environ;
 
 /* How long requests in flight may take to finish after SIGTERM. */
 #define SERVE_GRACE_MS 10000u
+
+/* The job runner's clock: the app's, which tests move. */
+static int64_t
+serve_now(void *ctx)
+{
+    return app_now(ctx);
+}
 
 static void
 print_help(void)
@@ -129,6 +137,8 @@ cmd_serve(int argc, char **argv)
     struct http_server *srv = NULL;
     struct http_server_opts o;
     struct app app;
+    struct jobs_config jc;
+    struct jobs_runner *runner = NULL;
     struct sigaction ignore;
     char host[CFG_HOST_MAX + 1];
     unsigned short port = 0;
@@ -172,9 +182,27 @@ cmd_serve(int argc, char **argv)
         goto out_cfg;
     }
     app.cookie_secure = c.cookie_secure != 0;
+    app.public_url = c.public_url;
     app.http.trusted_proxy = c.trusted_proxy;
     if (app_writer_start(&app) != CM_ERR_OK) {
         cli_fail("serve", "cannot start the writer thread");
+        status = 1;
+        goto out_app;
+    }
+    memset(&jc, 0, sizeof jc);
+    jc.db_url = c.db;
+    jc.smtp_url = c.smtp_url;
+    jc.smtp_from = c.smtp_from;
+    jc.public_url = c.public_url;
+    (void)reminder_policy_parse(c.reminder_days, &jc.policy); /* validated */
+    jc.interval_s = c.jobs_interval;
+    jc.max_attempts = c.webhook_max_attempts;
+    jc.fc = &app.fc;
+    jc.now = serve_now;
+    jc.now_ctx = &app;
+    jc.today_in = app_today_in;
+    if (jobs_runner_start(&jc, &runner) != CM_ERR_OK) {
+        cli_fail("serve", "cannot start the job runner");
         status = 1;
         goto out_app;
     }
@@ -188,6 +216,7 @@ cmd_serve(int argc, char **argv)
     o.body_limit = c.body_limit;
     o.routes = router_routes(&o.n_routes);
     o.app = &app.http;
+    o.web_root = c.web_root;
     if (http_server_start(&o, &srv, &why) != CM_ERR_OK) {
         cli_fail("serve", "%s", buf_str(&why));
         status = 1;
@@ -203,6 +232,7 @@ cmd_serve(int argc, char **argv)
     http_server_stop(srv, SERVE_GRACE_MS);
     status = 0;
 out_app:
+    jobs_runner_stop(runner);
     app_release(&app);
 out_cfg:
     buf_release(&why);

@@ -141,6 +141,21 @@ enum cm_err demo_call(struct demo *d,
                       json_t *body,
                       json_t **out);
 
+/*
+ * As user `who`, upload `content` (text) as a document:
+ * POST /api/v1/documents?<query> with Content-Type `type` and filename
+ * `filename`. On 201 copies the new document's id into `id` and returns
+ * CM_ERR_OK; otherwise prints the failed step (as demo_call) and returns
+ * CM_ERR_IO.
+ */
+enum cm_err demo_upload(struct demo *d,
+                        enum demo_user_ix who,
+                        const char *query,
+                        const char *type,
+                        const char *filename,
+                        const char *content,
+                        char id[CM_ID_LEN + 1]);
+
 /* True when the server has a route `method` `pattern` ("/api/v1/x/{id}"). */
 bool demo_has_route(const char *method, const char *pattern);
 

@@ -141,14 +141,18 @@ demo_has_route(const char *method, const char *pattern)
 }
 
 /* One request; fills *a (status, body, cookie). CM_ERR_IO when the
- * exchange itself failed (printed). */
+ * exchange itself failed (printed). The body is JSON unless `disposition`
+ * (a Content-Disposition value) is given: then a document of type
+ * `type`. */
 static enum cm_err
-exchange(struct demo *d,
-         const struct demo_user *u,
-         const char *method,
-         const char *path,
-         const char *body,
-         struct answer *a)
+exchange_as(struct demo *d,
+            const struct demo_user *u,
+            const char *method,
+            const char *path,
+            const char *body,
+            const char *type,
+            const char *disposition,
+            struct answer *a)
 {
     CURL *c = d->curl;
     struct curl_slist *h = NULL;
@@ -170,7 +174,16 @@ exchange(struct demo *d,
     if (body) {
         (void)curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
         (void)curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-        h = curl_slist_append(h, "Content-Type: application/json");
+        if (disposition) {
+            buf_addf(&line, "Content-Type: %s", type);
+            h = curl_slist_append(h, buf_str(&line));
+            buf_reset(&line);
+            buf_addf(&line, "Content-Disposition: %s", disposition);
+            h = curl_slist_append(h, buf_str(&line));
+            buf_reset(&line);
+        } else {
+            h = curl_slist_append(h, "Content-Type: application/json");
+        }
     }
     h = curl_slist_append(h, "Accept: application/json");
     h = curl_slist_append(h, "Expect:");
@@ -196,6 +209,17 @@ exchange(struct demo *d,
     buf_release(&line);
     buf_release(&url);
     return err;
+}
+
+static enum cm_err
+exchange(struct demo *d,
+         const struct demo_user *u,
+         const char *method,
+         const char *path,
+         const char *body,
+         struct answer *a)
+{
+    return exchange_as(d, u, method, path, body, NULL, NULL, a);
 }
 
 /* Print the one line of a failed step: status and the problem's code. */
@@ -317,6 +341,51 @@ demo_call(struct demo *d,
 out_release:
     free(text);
     json_decref(body);
+    answer_release(&a);
+    return err;
+}
+
+enum cm_err
+demo_upload(struct demo *d,
+            enum demo_user_ix who,
+            const char *query,
+            const char *type,
+            const char *filename,
+            const char *content,
+            char id[CM_ID_LEN + 1])
+{
+    struct demo_user *u = &d->users[who];
+    struct answer a = {.body = BUF_INIT};
+    struct buf path = BUF_INIT;
+    struct buf disp = BUF_INIT;
+    json_t *j = NULL;
+    const char *got;
+    enum cm_err err = CM_ERR_OK;
+
+    if (u->cookie == NULL || d->now - u->last_used > RELOGIN_IDLE_US ||
+        d->now < u->last_used || d->now - u->login_at > RELOGIN_AGE_US)
+        err = login(d, u);
+    if (err != CM_ERR_OK)
+        goto out_release;
+    buf_addf(&path, "/api/v1/documents?%s", query);
+    buf_addf(&disp, "attachment; filename=\"%s\"", filename);
+    err = exchange_as(d, u, "POST", buf_str(&path), content, type,
+                      buf_str(&disp), &a);
+    if (err != CM_ERR_OK)
+        goto out_release;
+    u->last_used = d->now;
+    j = a.status == 201 ? json_loads(buf_str(&a.body), 0, NULL) : NULL;
+    got = json_string_value(json_object_get(j, "id"));
+    if (!got || strlen(got) != CM_ID_LEN) {
+        report(d, "POST", buf_str(&path), &a);
+        err = CM_ERR_IO;
+        goto out_release;
+    }
+    memcpy(id, got, CM_ID_LEN + 1);
+out_release:
+    json_decref(j);
+    buf_release(&disp);
+    buf_release(&path);
     answer_release(&a);
     return err;
 }

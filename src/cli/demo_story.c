@@ -386,14 +386,24 @@ subpoena(struct demo *d,
         TRY(act(d, dr->signer, "subpoenas", id, "sign", NULL, &last));
     }
     if (stage >= STAGE_SERVED) {
+        char query[96];
+        char proof[CM_ID_LEN + 1];
+
         TRY(at(d, dr->served_at));
+        d->step = "filing the proof of service of a subpoena";
+        (void)snprintf(query, sizeof query, "case_id=%s&kind=proof_of_service",
+                       id);
+        TRY(demo_upload(d, dr->officer, query, "text/plain",
+                        "proof-of-service.txt",
+                        "Certificate of service: served in person.\n", proof));
         d->step = "serving a subpoena";
         json_decref(last);
         last = NULL;
         TRY(act(d, dr->officer, "subpoenas", id, "serve",
-                json_pack("{s:s, s:s, s:s, s:i}", "served_at", dr->served_at,
-                          "method", "personal", "served_to", dr->served_to,
-                          "return_days", dr->return_days),
+                json_pack("{s:s, s:s, s:s, s:i, s:s}", "served_at",
+                          dr->served_at, "method", "personal", "served_to",
+                          dr->served_to, "return_days", dr->return_days,
+                          "proof_of_service_document_id", proof),
                 &last));
     }
     if (out) {
@@ -454,6 +464,8 @@ chapter_court(struct demo *d, const char *enf_id, const json_t *sp)
 {
     json_t *kept = json_array();
     enum cm_err err = CM_ERR_OK;
+    char query[96];
+    char order_id[CM_ID_LEN + 1];
     static const char *const kept_items[] = {
         "home_address", "work_address", "emergency_contacts",
         "bond_record",  "charges",      NULL};
@@ -479,11 +491,15 @@ chapter_court(struct demo *d, const char *enf_id, const json_t *sp)
     /* Mon 20 April 2020: enforced in part (addresses, emergency contacts,
      * bond record, charges), 14 days to comply: Mon 4 May 2020. */
     TRY(at(d, "2020-04-20T16:00:00-06:00"));
+    d->step = "filing the court's order";
+    (void)snprintf(query, sizeof query, "case_id=%s&kind=court_order", enf_id);
+    TRY(demo_upload(d, DEMO_USER_IX_AUSA, query, "text/plain", "order.txt",
+                    "Order granting the petition in part.\n", order_id));
     d->step = "recording the order enforcing in part";
     TRY(act(d, DEMO_USER_IX_AUSA, "enforcements", enf_id, "enter_order",
-            json_pack("{s:s, s:s, s:i, s:O}", "result", "enforced_in_part",
+            json_pack("{s:s, s:s, s:i, s:O, s:s}", "result", "enforced_in_part",
                       "entered_on", "2020-04-20", "compliance_days", 14,
-                      "items_kept", kept),
+                      "items_kept", kept, "order_document_id", order_id),
             NULL));
     /* Mon 11 May: nothing produced a week past the deadline. */
     TRY(at(d, "2020-05-11T09:00:00-06:00"));

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "http/reports.h"
 
 struct command {
     const char *name;
@@ -22,6 +23,9 @@ static const struct command commands[] = {
     {"deadline", cmd_deadline, "compute a deadline and explain it"},
     {"demo", cmd_demo, "fill a fresh database with a demonstration world"},
     {"audit", cmd_audit, "verify the audit trail or sign a checkpoint"},
+    {"import", cmd_import, "import a CSV file (docs/import.md)"},
+    {"export", cmd_export, "export a case list as CSV"},
+    {"report", cmd_report, "print the jurisdiction report (docs/reports.md)"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -75,6 +79,7 @@ main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    store_reports_set_local_date(reports_local_date);
     for (size_t i = 0; i < N_COMMANDS; i++) {
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);

@@ -45,6 +45,10 @@ static bool is_db_url(const char *s);
 static bool is_path(const char *s);
 static bool is_ip_or_empty(const char *s);
 static bool is_log_level(const char *s);
+static bool is_smtp_url(const char *s);
+static bool is_mail_address(const char *s);
+static bool is_day_list(const char *s);
+static bool is_public_url(const char *s);
 
 static const struct cfg_key keys[] = {
     {"listen", CFG_TYPE_STR, offsetof(struct cfg, listen), "127.0.0.1:8080", 0,
@@ -80,6 +84,31 @@ static const struct cfg_key keys[] = {
     {"log_level", CFG_TYPE_STR, offsetof(struct cfg, log_level), "info", 0, 0,
      is_log_level, "one of debug, info, warn, error, off",
      "lowest level of log lines written"},
+    {"smtp_url", CFG_TYPE_STR, offsetof(struct cfg, smtp_url), "", 0, 0,
+     is_smtp_url, "smtp://HOST[:PORT] or smtps://HOST[:PORT], or empty",
+     "the mail server reminders are sent through (empty: no email)"},
+    {"smtp_from", CFG_TYPE_STR, offsetof(struct cfg, smtp_from),
+     "compel@localhost", 0, 0, is_mail_address, "an email address",
+     "the sender address of reminder emails"},
+    {"reminder_days", CFG_TYPE_STR, offsetof(struct cfg, reminder_days),
+     "7,3,1", 0, 0, is_day_list,
+     "distinct whole days from 1 to 365 joined by commas, e.g. 7,3,1",
+     "how many days before a date deadline reminders go out"},
+    {"jobs_interval", CFG_TYPE_UINT, offsetof(struct cfg, jobs_interval), "30",
+     1, 86400, NULL, NULL,
+     "seconds between two runs of the background job scheduler"},
+    {"webhook_max_attempts", CFG_TYPE_UINT,
+     offsetof(struct cfg, webhook_max_attempts), "8", 1, 100, NULL, NULL,
+     "failed deliveries after which a reminder job is dead"},
+    {"public_url", CFG_TYPE_STR, offsetof(struct cfg, public_url),
+     "http://127.0.0.1:8080", 0, 0, is_public_url,
+     "an http:// or https:// URL without query or fragment",
+     "the address people reach compel at, printed on signed documents "
+     "for verification (<public_url>/verify/<code>)"},
+    {"web_root", CFG_TYPE_STR, offsetof(struct cfg, web_root), "web/dist", 0, 0,
+     is_path, "a folder path (relative to the working directory)",
+     "the built web UI served at / (make web); missing: the API still "
+     "works and / says the UI was not built"},
 };
 
 #define N_KEYS (sizeof keys / sizeof keys[0])
@@ -124,6 +153,104 @@ is_log_level(const char *s)
     enum log_level level;
 
     return log_parse_level(s, &level) == 0;
+}
+
+/* Empty, or smtp:// or smtps:// with a host and no space or control
+ * character, at most 512 bytes. */
+static bool
+is_smtp_url(const char *s)
+{
+    const char *host;
+
+    if (*s == '\0')
+        return true;
+    if (strlen(s) > 512)
+        return false;
+    if (strncmp(s, "smtps://", 8) == 0)
+        host = s + 8;
+    else if (strncmp(s, "smtp://", 7) == 0)
+        host = s + 7;
+    else
+        return false;
+    if (*host == '\0' || *host == '/' || *host == ':')
+        return false;
+    for (const char *p = s; *p; p++) {
+        if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+            return false;
+    }
+    return true;
+}
+
+/* local@domain: one @, no space, control character, <, >, comma or
+ * quote, at most 254 bytes. */
+static bool
+is_mail_address(const char *s)
+{
+    const char *at = strchr(s, '@');
+    size_t n = strlen(s);
+
+    if (n < 3 || n > 254 || !at || at == s || at[1] == '\0' ||
+        strchr(at + 1, '@'))
+        return false;
+    for (const char *p = s; *p; p++) {
+        if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '<' || *p == '>' ||
+            *p == ',' || *p == '"' || *p == ';')
+            return false;
+    }
+    return true;
+}
+
+/* "7,3,1": 1 to 8 distinct numbers from 1 to 365 joined by commas. */
+static bool
+is_day_list(const char *s)
+{
+    bool seen[366] = {false};
+    int count = 0;
+
+    for (;;) {
+        unsigned v = 0;
+        int digits = 0;
+
+        while (isdigit((unsigned char)*s) && digits < 4) {
+            v = v * 10 + (unsigned)(*s - '0');
+            s++;
+            digits++;
+        }
+        if (digits == 0 || v < 1 || v > 365 || seen[v] || ++count > 8)
+            return false;
+        seen[v] = true;
+        if (*s == '\0')
+            return true;
+        if (*s != ',')
+            return false;
+        s++;
+    }
+}
+
+/* An http(s) URL with a host and no query, fragment, space or control
+ * character, at most 512 bytes: printed on documents. */
+static bool
+is_public_url(const char *s)
+{
+    size_t n = strlen(s);
+    const char *host;
+
+    if (n > 512)
+        return false;
+    if (strncmp(s, "https://", 8) == 0)
+        host = s + 8;
+    else if (strncmp(s, "http://", 7) == 0)
+        host = s + 7;
+    else
+        return false;
+    if (*host == '\0' || *host == '/' || *host == ':')
+        return false;
+    for (const char *p = s; *p; p++) {
+        if ((unsigned char)*p <= 0x20 || *p == 0x7f || *p == '?' || *p == '#' ||
+            *p == '"' || *p == '<' || *p == '>' || *p == '\\')
+            return false;
+    }
+    return true;
 }
 
 /* The key named `name` ('-' and '_' are the same), or NULL. */

@@ -36,6 +36,15 @@ struct cfg {
     unsigned max_connections;    /* connections at once, in all */
     unsigned max_connections_per_ip; /* connections at once from one IP */
     size_t body_limit; /* default largest request body, in bytes */
+    char *public_url;  /* address printed on documents for verification */
+    char *web_root;    /* folder of the built web UI (web/dist) */
+
+    /* Reminders and the job runner (jobs/jobs.h). */
+    char *smtp_url;         /* reminder mail server, or "" for no email */
+    char *smtp_from;        /* sender address of reminder emails */
+    char *reminder_days;    /* lead times in days, e.g. "7,3,1" */
+    unsigned jobs_interval; /* seconds between scheduler ticks */
+    unsigned webhook_max_attempts; /* failures before a job is dead */
 };
 
 /* Fill `c` with every key's default. Never fails (the defaults are

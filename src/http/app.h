@@ -76,6 +76,7 @@ struct app {
     pthread_key_t store_key;  /* this thread's struct store */
     char *clock_file;         /* testing only: see app_now */
     bool cookie_secure;       /* add Secure to the session cookie */
+    const char *public_url;   /* cfg public_url (borrowed), or NULL */
     struct http_app http;     /* the hooks lent to the server */
 };
 

@@ -23,6 +23,7 @@
 #include "domain/role.h"
 #include "http/app.h"
 #include "http/body.h"
+#include "http/documents.h"
 #include "http/jspec.h"
 #include "http/reply.h"
 #include "http/router.h"
@@ -92,6 +93,17 @@ create_tx(struct store *s, void *ctx)
                       "the signer role first");
         goto out_user;
     }
+    /* 8 CFR 2.1: the delegation is an instrument; its copy must be on
+     * file (a document of kind delegation, uploaded by an admin). */
+    rc = documents_find_required(s, t->d.document_id, "delegation", NULL, NULL);
+    if (rc == STORE_NO_RESULTS)
+        rc = app_fail(&t->base, CM_ERR_GUARD_FAILED,
+                      "delegation_document_required",
+                      "upload the instrument of the delegation "
+                      "(POST /api/v1/documents?kind=delegation) and give "
+                      "its id as document_id");
+    if (rc < 0)
+        goto out_user;
     rc = store_delegation_insert(s, &t->d);
     if (rc == STORE_NO_RESULTS)
         rc = app_fail(&t->base, CM_ERR_STATE_CONFLICT, NULL,

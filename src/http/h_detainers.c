@@ -39,6 +39,8 @@
 #include "http/app.h"
 #include "http/body.h"
 #include "http/cases.h"
+#include "http/documents.h"
+#include "http/h_imports.h"
 #include "http/jspec.h"
 #include "http/reply.h"
 #include "http/router.h"
@@ -131,6 +133,7 @@ detainer_json(struct store *s,
     json_t *o;
     json_t *policy = json_null();
     json_t *deadlines;
+    json_t *docs;
     int64_t now_s = app_now(app_of(req)) / 1000000;
     int state = detainer_state_of(d);
     enum store_rc rc;
@@ -150,8 +153,11 @@ detainer_json(struct store *s,
         store_policy_release(&pol);
     }
     deadlines = cases_deadlines_json(s, "detainer", d->id);
-    if (!deadlines) {
+    docs = documents_case_json(s, "detainer", d->id);
+    if (!deadlines || !docs) {
         json_decref(policy);
+        json_decref(deadlines);
+        json_decref(docs);
         return STORE_HARD_ERROR;
     }
     detainer_facts(d, &facts);
@@ -168,6 +174,7 @@ detainer_json(struct store *s,
     if (!o) {
         json_decref(policy);
         json_decref(deadlines);
+        json_decref(docs);
         return STORE_HARD_ERROR;
     }
     (void)json_object_set_new(o, "outcome_source",
@@ -195,6 +202,7 @@ detainer_json(struct store *s,
     (void)json_object_set_new(o, "transferred_at",
                               app_json_time(d->transferred_at));
     (void)json_object_set_new(o, "deadlines", deadlines);
+    (void)json_object_set_new(o, "documents", docs);
     (void)json_object_set_new(
         o, "allowed_actions",
         cases_allowed_json(&detainer_machine, state, req->roles, &facts));
@@ -679,6 +687,9 @@ h_detainers_list(struct http_req *req)
                            "declined, released, transferred or cancelled "
                            "(several joined by commas)");
     caller_scope(req, &t.scope);
+    if (h_imports_wants_csv(req))
+        return h_imports_export_csv(req, BULK_EXPORT_KIND_DETAINERS, &t.scope,
+                                    &t.filter);
     err = app_run(req, "detainer_list", list_tx, &t.base);
     if (err == CM_ERR_OK) {
         err = reply_json(req, 200, t.out);

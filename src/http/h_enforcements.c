@@ -38,6 +38,8 @@
 #include "http/app.h"
 #include "http/body.h"
 #include "http/cases.h"
+#include "http/documents.h"
+#include "http/h_imports.h"
 #include "http/reply.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -252,12 +254,16 @@ enforcement_json(struct store *s,
 {
     struct guard_facts f;
     json_t *deadlines = cases_deadlines_json(s, KIND, e->id);
+    json_t *docs = documents_case_json(s, KIND, e->id);
     json_t *accrued = NULL;
     json_t *contempt;
     json_t *o;
 
-    if (!deadlines)
+    if (!deadlines || !docs) {
+        json_decref(deadlines);
+        json_decref(docs);
         return NULL;
+    }
     facts_of(e, today, &f);
     contempt = contempt_json(e, today, &accrued);
     o = json_pack(
@@ -286,6 +292,7 @@ enforcement_json(struct store *s,
                               app_json_str(e->closed_reason));
     (void)json_object_set_new(o, "closed_at", app_json_time(e->closed_at));
     (void)json_object_set_new(o, "deadlines", deadlines);
+    (void)json_object_set_new(o, "documents", docs);
     (void)json_object_set_new(o, "allowed_actions",
                               cases_allowed_json(&enforcement_machine,
                                                  (int)state_of(e), req->roles,
@@ -619,6 +626,9 @@ h_enforcements_list(struct http_req *req)
     t.filter.state = state;
     t.filter.recipient_org_id = recipient;
     t.filter.number = number;
+    if (h_imports_wants_csv(req))
+        return h_imports_export_csv(req, BULK_EXPORT_KIND_ENFORCEMENTS,
+                                    &t.scope, &t.filter);
     err = app_run(req, "enforcement.list", list_tx, &t.base);
     if (err != CM_ERR_OK) {
         json_decref(t.out);
@@ -646,6 +656,8 @@ struct act_input {
     const char *entered_on;
     long long compliance_days; /* -1 none */
     const char *compliance_due;
+    /* enter_order: the id of a court_order document of the case */
+    const char *order_document_id;
     json_t *items_kept; /* borrowed from the body, or NULL */
     int kind;           /* index in kind_names, -1 none */
     long long per_day_cents;
@@ -705,6 +717,8 @@ parse_input(struct http_req *req,
             JSPEC_INT("compliance_days", &in->compliance_days, 1, 365,
                       JSPEC_OPTIONAL),
             JSPEC_DATE("compliance_due", &in->compliance_due, JSPEC_OPTIONAL),
+            JSPEC_STR_MAX("order_document_id", &in->order_document_id, 64,
+                          JSPEC_OPTIONAL),
             {.name = "items_kept",
              .type = JSPEC_TYPE_ANY,
              .presence = JSPEC_OPTIONAL},
@@ -1051,6 +1065,20 @@ apply_effects(struct store *s,
         rc = order_items(s, t, e);
         if (rc < 0)
             return rc;
+        /* The order itself, uploaded to this case, must be on file
+         * (checked once the body's own fields are known good). */
+        rc = documents_find_required(s, in->order_document_id, "court_order",
+                                     KIND, e->id);
+        if (rc < 0)
+            return rc;
+        if (rc == STORE_NO_RESULTS)
+            return app_fail(&t->base, CM_ERR_GUARD_FAILED,
+                            "court_order_required",
+                            "upload the court's order to this enforcement "
+                            "case (kind court_order) and give its id as "
+                            "order_document_id");
+        (void)json_object_set_new(details, "order_document_id",
+                                  json_string(in->order_document_id));
         if (e->entered_on) {
             /* An amended order: its trigger date may move, and every
              * deadline counted from it is recomputed below; the audit

@@ -33,9 +33,11 @@
 #include "http/app.h"
 #include "http/body.h"
 #include "http/cases.h"
+#include "http/documents.h"
 #include "http/jspec.h"
 #include "http/reply.h"
 #include "http/server.h"
+#include "http/signature.h"
 #include "store/store.h"
 
 /* ---- shared with h_subpoena_actions.c (same declarations in h_subpoenas.c)
@@ -276,6 +278,7 @@ subpoena_json(struct store *s,
     json_t *deadlines = NULL;
     json_t *explain = json_null();
     json_t *ret = NULL;
+    json_t *docs;
     enum store_rc rc;
     size_t seen = 0;
     int state = 0;
@@ -349,6 +352,13 @@ subpoena_json(struct store *s,
     (void)json_object_set_new(
         o, "allowed_actions",
         cases_allowed_json(&subpoena_machine, state, req->roles, &f->f));
+    docs = documents_case_json(s, "subpoena", sp->id);
+    if (!docs) {
+        json_decref(o);
+        rc = STORE_HARD_ERROR;
+        goto out_release;
+    }
+    (void)json_object_set_new(o, "documents", docs);
     *out = o;
     *n_values = seen;
     rc = STORE_ONE_RESULT;
@@ -433,6 +443,8 @@ struct act_in {
     int64_t served_us;
     int method; /* index in method_names, or -1 */
     const char *served_to;
+    /* serve: the id of a proof_of_service document of the subpoena */
+    const char *proof_document_id;
     long long return_days; /* -1: not given */
     const char *return_date;
     const char *doj_org_id;
@@ -472,7 +484,9 @@ guard_sentence(enum guard g)
         return "your title is not listed in 8 CFR 287.4(a)(1) and no "
                "delegation of subpoena authority is in force for you today";
     case GUARD_PROOF_OF_SERVICE:
-        return "give served_at, method and served_to as proof of service";
+        return "give served_at, method, served_to and "
+               "proof_of_service_document_id (a proof_of_service document "
+               "uploaded to this subpoena) as proof of service";
     case GUARD_OVERDUE_OR_DEFICIENT:
         return "only an overdue subpoena or a deficient response "
                "(partially complied, objected, refused) can be referred";
@@ -555,6 +569,8 @@ do_serve(struct store *s,
     set_str(&sp->return_date, due_text);
     set_str(&sp->original_return_date, due_text);
     (void)json_object_set_new(details, "served_on", json_string(served));
+    (void)json_object_set_new(details, "proof_of_service_document_id",
+                              json_string(in->proof_document_id));
     (void)json_object_set_new(details, "method",
                               json_string(method_names[in->method]));
     (void)json_object_set_new(details, "return_date", json_string(due_text));
@@ -809,7 +825,8 @@ do_effects(struct store *s,
         (void)snprintf(sp->signed_by, sizeof sp->signed_by, "%s",
                        req->caller.user_id);
         sp->signed_at = now;
-        return STORE_ONE_RESULT;
+        /* The verifiable record, in this same transaction. */
+        return signature_record(s, &c->base, sp);
     case SUBPOENA_ACTION_SERVE:
         return do_serve(s, c, sp, f, details);
     case SUBPOENA_ACTION_ACKNOWLEDGE:
@@ -882,9 +899,17 @@ act_tx(struct store *s, void *ctx)
     rc = facts_fill(s, req, &sp, &f);
     if (rc != STORE_ONE_RESULT)
         goto out_sp;
-    if (c->action == SUBPOENA_ACTION_SERVE)
+    if (c->action == SUBPOENA_ACTION_SERVE) {
+        /* The proof is the served_* fields and the document that attests
+         * them, uploaded to this very subpoena. */
+        rc = documents_find_required(s, c->in->proof_document_id,
+                                     "proof_of_service", "subpoena", sp.id);
+        if (rc < 0)
+            goto out_facts;
         f.f.has_proof_of_service = c->in->served_at && c->in->method >= 0 &&
-                                   c->in->served_to && *c->in->served_to;
+                                   c->in->served_to && *c->in->served_to &&
+                                   rc == STORE_ONE_RESULT;
+    }
     (void)machine_state_parse(&subpoena_machine, sp.state, &state);
     err = machine_apply(&subpoena_machine, state, (int)c->action, req->roles,
                         NULL, &f.f, &to, &g);
@@ -959,6 +984,8 @@ parse_action_body(struct http_req *req,
         JSPEC_STR_MAX("served_at", &in->served_at, 64, JSPEC_OPTIONAL),
         JSPEC_ENUM("method", &in->method, method_names, JSPEC_OPTIONAL),
         JSPEC_STR("served_to", &in->served_to, JSPEC_OPTIONAL),
+        JSPEC_STR_MAX("proof_of_service_document_id", &in->proof_document_id,
+                      64, JSPEC_OPTIONAL),
         JSPEC_INT("return_days", &in->return_days, 1, 365, JSPEC_OPTIONAL),
         JSPEC_DATE("return_date", &in->return_date, JSPEC_OPTIONAL),
         JSPEC_END};

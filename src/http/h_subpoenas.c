@@ -26,6 +26,7 @@
 #include "http/app.h"
 #include "http/body.h"
 #include "http/cases.h"
+#include "http/h_imports.h"
 #include "http/jspec.h"
 #include "http/reply.h"
 #include "http/router.h"
@@ -1032,6 +1033,9 @@ h_subpoenas_list(struct http_req *req)
         c.only_overdue = true;
     }
     scope_of(req, &scope);
+    if (h_imports_wants_csv(req))
+        return h_imports_export_csv(req, BULK_EXPORT_KIND_SUBPOENAS, &scope,
+                                    &filter);
     c.scope = &scope;
     c.filter = &filter;
     c.after = cursor ? &after : NULL;

@@ -94,6 +94,32 @@ reply_raw_json(struct http_req *req,
     return CM_ERR_OK;
 }
 
+enum cm_err
+reply_bytes(struct http_req *req,
+            unsigned status,
+            const char *content_type,
+            const void *data,
+            size_t len)
+{
+    if ((!data && len) || req->reply.is_set || req->is_queued) {
+        LOG_ERROR("reply_bytes: no data or a second reply");
+        return CM_ERR_INTERNAL;
+    }
+    /* The type goes out as an extra header (copied), so it may be any
+     * string; the slot's content_type stays for static types. */
+    if (reply_add_header(req, "Content-Type", content_type) != CM_ERR_OK)
+        return CM_ERR_INTERNAL;
+    req->reply.is_set = true;
+    req->reply.status = status;
+    req->reply.content_type = NULL;
+    req->reply.body = cm_malloc(len + 1);
+    if (len)
+        memcpy(req->reply.body, data, len);
+    req->reply.body[len] = '\0';
+    req->reply.body_len = len;
+    return CM_ERR_OK;
+}
+
 /* The problem object of `err`; never NULL. */
 static json_t *
 problem_new(enum cm_err err, const char *field, const char *detail)

@@ -42,6 +42,16 @@ enum cm_err reply_raw_json(struct http_req *req,
                            const char *text,
                            size_t len);
 
+/* Answer `status` with `len` bytes of `data` (copied; NULL only when
+ * `len` is 0) as `content_type` (copied; e.g. "application/pdf" or
+ * "text/html; charset=utf-8"). Returns CM_ERR_OK, or CM_ERR_INTERNAL when
+ * the request already has a reply or the type has CR/LF. */
+enum cm_err reply_bytes(struct http_req *req,
+                        unsigned status,
+                        const char *content_type,
+                        const void *data,
+                        size_t len);
+
 /* Answer the problem `err` (its status from errors.def). `field` names
  * the offending request field ("items[2].category") or is NULL; `detail`
  * says what to fix or is NULL (the hint of `err` then). Returns `err`, so

@@ -32,7 +32,14 @@ static const struct route_group *const groups[] = {
     &h_deadline_group,
     &h_people_group,
     &h_detainers_group,
+    &h_documents_group,
+    &h_reports_group,
     &h_subpoenas_group,
+    &h_subpoena_document_group,
+    &h_verify_group,
+    &h_webhooks_group,
+    &h_feeds_group,
+    &h_imports_group,
 };
 /* clang-format on */
 

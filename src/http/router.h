@@ -112,5 +112,12 @@ extern const struct route_group h_calendars_group;
 extern const struct route_group h_deadline_group;
 extern const struct route_group h_people_group;
 extern const struct route_group h_detainers_group;
+extern const struct route_group h_subpoena_document_group;
+extern const struct route_group h_verify_group;
+extern const struct route_group h_documents_group;
+extern const struct route_group h_reports_group;
+extern const struct route_group h_webhooks_group;
+extern const struct route_group h_feeds_group;
+extern const struct route_group h_imports_group;
 
 #endif

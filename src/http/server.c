@@ -36,6 +36,7 @@
 #include "core/log.h"
 #include "http/body.h"
 #include "http/reply.h"
+#include "http/static.h"
 
 /* Bytes libmicrohttpd may use per connection for headers and buffers;
  * this bounds the size of a request's headers. */
@@ -193,6 +194,13 @@ dispatch(const struct http_server *s, struct http_req *req)
         buf_release(&allow);
         return;
     }
+    /* No route: a page of the web UI, or one of its files (static.h),
+     * when the server was given a web root at all. */
+    if (err == CM_ERR_NOT_FOUND && s->opts.web_root && s->opts.web_root[0] &&
+        static_is_for(req->method, req->path)) {
+        (void)static_serve(req, s->opts.web_root);
+        return;
+    }
     if (err != CM_ERR_OK)
         goto out_error;
     if (r->roles != 0) {
@@ -221,7 +229,11 @@ dispatch(const struct http_server *s, struct http_req *req)
         err = CM_ERR_INTERNAL;
     }
 out_error:
-    (void)reply_error(req, err, NULL, NULL);
+    /* Keep an answer already made for this error (authentication says
+     * why: a session that expired, a CSRF token missing); otherwise the
+     * error's own. */
+    if (!req->reply.is_set)
+        (void)reply_error(req, err, NULL, NULL);
 }
 
 /* Answer now, before the body has been read (libmicrohttpd then closes

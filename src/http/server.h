@@ -107,6 +107,7 @@ struct http_server_opts {
     const struct route *routes; /* static table */
     size_t n_routes;
     const struct http_app *app; /* must outlive the server */
+    const char *web_root;       /* web UI folder (static.h), or NULL */
 };
 
 struct http_server;

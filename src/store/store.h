@@ -254,6 +254,11 @@ struct store_auth_ops;
 struct store_admin_ops;
 struct store_cases_ops;
 struct store_infra_ops;
+struct store_jobs_ops;
+struct store_bulk_ops;
+struct store_docs_ops;
+struct store_sign_ops;
+struct store_reports_ops;
 
 /* Called once per listed row; the row is borrowed for the call only. */
 typedef void (*store_org_cb)(void *cls, const struct store_org *org);
@@ -375,6 +380,11 @@ struct store_ops {
     const struct store_admin_ops *admin;
     const struct store_cases_ops *cases;
     const struct store_infra_ops *infra;
+    const struct store_jobs_ops *jobs;       /* store_jobs.h */
+    const struct store_bulk_ops *bulk;       /* store_bulk.h */
+    const struct store_docs_ops *docs;       /* store_docs.h */
+    const struct store_sign_ops *sign;       /* store_sign.h */
+    const struct store_reports_ops *reports; /* store_reports.h */
 };
 
 /* The base every backend struct embeds first. Only store.c and backends
@@ -714,9 +724,14 @@ void store_blob_release(struct store_blob *b);
 struct store_blob store_blob_dup(const void *data, size_t n);
 
 /* The operation groups added for the HTTP service. */
-#include "store/store_admin.h" /* IWYU pragma: export */
-#include "store/store_auth.h"  /* IWYU pragma: export */
-#include "store/store_cases.h" /* IWYU pragma: export */
-#include "store/store_infra.h" /* IWYU pragma: export */
+#include "store/store_admin.h"   /* IWYU pragma: export */
+#include "store/store_auth.h"    /* IWYU pragma: export */
+#include "store/store_bulk.h"    /* IWYU pragma: export */
+#include "store/store_cases.h"   /* IWYU pragma: export */
+#include "store/store_docs.h"    /* IWYU pragma: export */
+#include "store/store_infra.h"   /* IWYU pragma: export */
+#include "store/store_jobs.h"    /* IWYU pragma: export */
+#include "store/store_reports.h" /* IWYU pragma: export */
+#include "store/store_sign.h"    /* IWYU pragma: export */
 
 #endif

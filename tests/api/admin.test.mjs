@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import {
   startServer, adminClient, dumpDatabase, PASSWORD,
 } from './harness.mjs';
+import { uploadDocument } from './world.mjs';
 
 // The server's clock: Sunday 1 March 2020, 12:00 in Denver (19:00 UTC).
 const NOW_US = Date.UTC(2020, 2, 1, 19, 0, 0) * 1000;
@@ -311,15 +312,18 @@ test('delegations are recorded for signers only', async () => {
   });
   assert.equal(signer.status, 201, signer.text);
   signerId = signer.json.id;
+  // The instrument of the delegation is on file first (docs/documents.md).
+  const doc = await uploadDocument(admin, null, 'delegation');
   const r = await admin.post('/api/v1/delegations', {
     user_id: signer.json.id,
     authority: 'Delegation Order 7030.2 (8 CFR 2.1), Field Office Director',
     effective_from: '2020-01-01', effective_to: '2020-12-31',
+    document_id: doc,
   });
   assert.equal(r.status, 201, r.text);
   assert.equal(r.json.user_id, signer.json.id);
   assert.equal(r.json.effective_to, '2020-12-31');
-  assert.equal(r.json.document_id, null);
+  assert.equal(r.json.document_id, doc);
 
   const list = await officer.get(
     `/api/v1/delegations?user_id=${signer.json.id}`);

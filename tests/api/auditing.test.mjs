@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { startServer, PASSWORD } from './harness.mjs';
-import { buildWorld, noon } from './world.mjs';
+import { buildWorld, noon, uploadDocument } from './world.mjs';
 
 const CANARY = {
   family: 'Zwiebelkanarie', given: 'Quetzalina', a_number: 'A091827364',
@@ -87,9 +87,10 @@ test('administration writes are audited once each', async () => {
   await once('user.unlock', st.user.id,
     () => a.post(`/api/v1/users/${st.user.id}/unlock`));
   await once('delegation.create', (x) => x.json.id,
-    () => a.post('/api/v1/delegations', { user_id: st.user.id,
+    async () => a.post('/api/v1/delegations', { user_id: st.user.id,
       authority: 'Delegation Order 02-2020 (8 CFR 2.1)',
-      effective_from: '2020-01-01' }));
+      effective_from: '2020-01-01',
+      document_id: await uploadDocument(a, null, 'delegation') }));
 });
 
 test('sessions, tokens, a second factor and a password change are ' +
@@ -156,8 +157,10 @@ test('case writes and personal-data reads: one record each', async () => {
     () => c.post(`/api/v1/subpoenas/${sid}/actions/${a}`, body));
   await sact(off, 'submit');
   await sact(u.signerA, 'sign');
+  const proof = await uploadDocument(off, sid, 'proof_of_service');
   r = await sact(off, 'serve', { served_at: '2020-01-13T15:00:00Z',
-    method: 'courier', served_to: 'records unit', return_days: 14 });
+    method: 'courier', served_to: 'records unit', return_days: 14,
+    proof_of_service_document_id: proof });
   const [home, phone] = r.json.items.map((i) => i.id);
   await sact(u.custodian1, 'acknowledge');
   await sact(off, 'extend', { return_date: '2020-02-10', reason: 'asked' });

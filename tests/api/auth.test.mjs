@@ -240,6 +240,8 @@ test('a session ends after 31 idle minutes', async () => {
   const r = await c.get('/api/v1/me');
   assert.equal(r.status, 401);
   assert.equal(r.json.code, 'unauthenticated');
+  // The answer says why, so the person knows to log in again.
+  assert.match(r.json.detail, /session expired/, r.text);
   // And stays ended.
   assert.equal((await c.get('/api/v1/me')).status, 401);
 });

@@ -129,7 +129,9 @@ before(async () => {
       const o = item[m];
       if (!o || o['x-compel-planned']) continue;
       const schema = o.requestBody?.content?.['application/json']?.schema;
-      if (!schema) continue;
+      // A raw upload that may itself be a JSON file (a document) is not
+      // a JSON-body route: it takes the bytes as they are.
+      if (!schema || schema.contentMediaType) continue;
       const roles = o['x-compel-roles'] ?? [];
       const client = await clientFor(roles[0]);
       let url = pathFor(path).replace('{id}', calendarId);

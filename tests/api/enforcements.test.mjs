@@ -10,6 +10,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, adminClient, dumpDatabase, PASSWORD } from './harness.mjs';
+import { uploadDocument } from './world.mjs';
 
 // Noon in Denver (18:00 UTC during daylight saving time) on `date`, in
 // microseconds: every "today" below is unambiguous in every US zone.
@@ -67,6 +68,8 @@ async function referredCase({ recipient = org.j1, doj = org.doj1,
   r = await off.post(`/api/v1/subpoenas/${id}/actions/serve`, {
     served_at: '2020-01-13T17:00:00Z', method: 'personal',
     served_to: 'records unit', return_days: 14,
+    proof_of_service_document_id: await uploadDocument(off, id,
+      'proof_of_service'),
   });
   assert.equal(r.status, 200, r.text);
   const items = r.json.items;
@@ -87,12 +90,22 @@ async function referredCase({ recipient = org.j1, doj = org.doj1,
     { doj_org_id: doj.id });
   assert.equal(r.status, 200, r.text);
   assert.ok(r.json.enforcement_id, 'a referred subpoena names its case');
+  // The court's order, on file before any order is entered (the agency
+  // files it; docs/documents.md).
+  orders[r.json.enforcement_id] = await uploadDocument(user.acounsel,
+    r.json.enforcement_id, 'court_order');
   const e = await user.doj1.get(`/api/v1/enforcements/${r.json.enforcement_id}`);
   return { subpoena: r.json, items, enforcement: e.json };
 }
 
+// The court_order document of each case (referredCase uploads it);
+// enter_order names it unless the test's body names another.
+const orders = {};
+
 const act = (c, id, action, body, headers) =>
-  c.post(`/api/v1/enforcements/${id}/actions/${action}`, body, headers);
+  c.post(`/api/v1/enforcements/${id}/actions/${action}`,
+    action === 'enter_order' && body && !('order_document_id' in body)
+      ? { ...body, order_document_id: orders[id] } : body, headers);
 
 // Everything but the audit trail and sessions (a refused request is
 // audited, and every request touches its session).

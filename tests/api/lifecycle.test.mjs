@@ -16,7 +16,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './harness.mjs';
-import { buildWorld, must, noon } from './world.mjs';
+import { buildWorld, must, noon, uploadDocument } from './world.mjs';
 
 let server;
 let w;
@@ -131,7 +131,9 @@ test('the subpoena: drafted, signed, served, acknowledged, extended, ' +
   // the 20th), so the return date is 2020-01-27.
   s = await must(u.officerA, 'subpoenas', id, 'serve', {
     served_at: '2020-01-13T15:00:00Z', method: 'personal',
-    served_to: 'Records clerk', return_days: 14 });
+    served_to: 'Records clerk', return_days: 14,
+    proof_of_service_document_id: await uploadDocument(u.officerA, id,
+      'proof_of_service') });
   assert.equal(s.state, 'served');
   assert.equal(s.return_date, '2020-01-27');
   assert.equal(s.deadlines.return.due, '2020-01-27');
@@ -205,7 +207,8 @@ test('enforcement: petition, show cause, order in part, noncompliance, ' +
   server.setClock(noon('2020-05-04'));
   e = await must(doj, 'enforcements', id, 'enter_order', {
     result: 'enforced_in_part', entered_on: '2020-05-04',
-    compliance_days: 14, items_kept: [story.items.employer] });
+    compliance_days: 14, items_kept: [story.items.employer],
+    order_document_id: await uploadDocument(doj, id, 'court_order') });
   assert.equal(e.state, 'order_entered');
   assert.equal(e.result, 'enforced_in_part');
   assert.deepEqual(e.items_kept, [story.items.employer]);

@@ -103,7 +103,8 @@ function plan(op, role, side) {
       out.path = `/api/v1/${kind}/${c.id}/actions/${action}`;
       out.body = body;
       out.action = true;
-    } else if (rest === '' || rest === '/history') {
+    } else if (rest === '' || rest === '/history' || rest === '/manifest'
+      || rest === '/document.pdf') {
       out.path = `/api/v1/${kind}/${c.id}${rest}`;
       if (op.method === 'PATCH') {
         out.body = { purpose: 'reworded' };
@@ -113,6 +114,16 @@ function plan(op, role, side) {
     } else {
       return `unknown case route ${p}`;
     }
+    return out;
+  }
+  if (p === '/api/v1/documents/{id}') {
+    // A document is scoped like its case: the proof of service of the
+    // referred subpoena.
+    const c = s.refSub;
+    out.scoped = true;
+    out.kind = 'subpoenas';
+    out.case = c;
+    out.path = `/api/v1/documents/${c.documents[0].id}`;
     return out;
   }
   if (p === '/api/v1/people/{id}') {
@@ -130,11 +141,15 @@ function plan(op, role, side) {
     '/api/v1/users/{id}': w.user.officerB.id,
     '/api/v1/users/{id}/unlock': w.user.officerB.id,
     '/api/v1/tokens/{id}': MISSING,
+    '/api/v1/webhooks/{id}': MISSING,
+    '/api/v1/jobs/{id}/retry': MISSING,
     '/api/v1/calendars/{id}': calendarId,
     '/api/v1/calendars/{id}/closures': calendarId,
     '/api/v1/calendars/{id}/holidays': calendarId,
   };
-  if (p.includes('{')) {
+  if (p === '/api/v1/imports/{kind}') {
+    out.path = '/api/v1/imports/jurisdictions';
+  } else if (p.includes('{')) {
     if (!(p in ids)) return `no way to address ${p}`;
     out.path = p.replace('{id}', ids[p]);
   } else {

@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, adminClient, PASSWORD } from './harness.mjs';
+import { uploadDocument } from './world.mjs';
 
 // Noon in Denver on `date` (18:00 UTC in winter is 11:00 MST; still the
 // same calendar day in every US zone), in microseconds.
@@ -63,7 +64,9 @@ async function subpoena(recipient, until, servedAt) {
   await act(user.signer, 'sign');
   if (until === 'signed') return s;
   return act(user.officer, 'serve', { served_at: servedAt,
-    method: 'certified_mail', served_to: 'records unit', return_days: 14 });
+    method: 'certified_mail', served_to: 'records unit', return_days: 14,
+    proof_of_service_document_id: await uploadDocument(user.officer, s.id,
+      'proof_of_service') });
 }
 
 async function queue(c) {

@@ -13,6 +13,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, adminClient, dumpDatabase, PASSWORD } from './harness.mjs';
+import { uploadDocument } from './world.mjs';
 
 // An instant in microseconds since the epoch.
 const at = (iso) => Date.parse(iso) * 1000;
@@ -63,8 +64,21 @@ function assertProblem(r, status, code, field) {
 const dump = () => dumpDatabase(server,
   { except: ['audit', 'sessions', 'api_tokens', 'rate_limits'] });
 
-const act = (c, id, action, body, headers) =>
-  c.post(`/api/v1/subpoenas/${id}/actions/${action}`, body, headers);
+// The proof of service of each signed subpoena: the signer files it
+// right after signing (docs/documents.md), and `serve` names it unless
+// the test's body names another.
+const proofs = {};
+
+async function act(c, id, action, body, headers) {
+  if (action === 'serve' && body && !('proof_of_service_document_id' in body)
+    && proofs[id])
+    body = { ...body, proof_of_service_document_id: proofs[id] };
+  const r = await c.post(`/api/v1/subpoenas/${id}/actions/${action}`, body,
+    headers);
+  if (action === 'sign' && r.status === 200)
+    proofs[id] = await uploadDocument(c, id, 'proof_of_service');
+  return r;
+}
 
 async function draft(c, purpose, items, recipient = org.j1) {
   const r = await c.post('/api/v1/subpoenas', {
@@ -241,6 +255,7 @@ test('signing: not the drafter, a listed title or a delegation', async () => {
   const d = await admin.post('/api/v1/delegations', {
     user_id: user.afod.id, authority: 'Delegation Order 01-2020 (8 CFR 2.1)',
     effective_from: '2020-01-01',
+    document_id: await uploadDocument(admin, null, 'delegation'),
   });
   assert.equal(d.status, 201, d.text);
   r = await act(user.afod, id, 'sign');

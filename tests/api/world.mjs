@@ -181,9 +181,11 @@ export async function buildCases(w, side, { names = {} } = {}) {
     const id = s.json.id;
     await must(off, 'subpoenas', id, 'submit');
     await must(signer, 'subpoenas', id, 'sign');
+    const proof = await uploadDocument(off, id, 'proof_of_service');
     s = await must(off, 'subpoenas', id, 'serve', {
       served_at: '2020-01-13T15:00:00Z', method: 'personal',
-      served_to: 'records unit', return_date: '2020-01-31' });
+      served_to: 'records unit', return_date: '2020-01-31',
+      proof_of_service_document_id: proof });
     return s;
   }
 
@@ -206,4 +208,35 @@ export async function buildCases(w, side, { names = {} } = {}) {
   assert.equal(r.status, 201, r.text);
   out.draftSub = r.json;
   return out;
+}
+
+// Send a document as `c` (POST /api/v1/documents?<query>) with `content`
+// (a Buffer or string) as the raw body. Returns { status, headers, json,
+// text } like Client.req.
+export async function sendDocument(c, query, content, { type =
+  'application/pdf', filename = 'document.pdf', disposition, headers = {} }
+= {}) {
+  const h = { 'Content-Type': type, ...headers };
+  if (disposition !== null)
+    h['Content-Disposition'] = disposition ??
+      `attachment; filename="${filename}"`;
+  if (c.cookie) h.Cookie = c.cookie;
+  if (c.bearer) h.Authorization = `Bearer ${c.bearer}`;
+  if (c.csrf) h['X-CSRF-Token'] = c.csrf;
+  const res = await fetch(`${c.base}/api/v1/documents?${query}`,
+    { method: 'POST', headers: h, body: content });
+  const text = await res.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+  return { status: res.status, headers: res.headers, json, text };
+}
+
+// Upload a small document of `kind` to case `caseId` (no case when null:
+// a delegation instrument) as `c`; returns its id.
+export async function uploadDocument(c, caseId, kind, opts = {}) {
+  const query = caseId ? `case_id=${caseId}&kind=${kind}` : `kind=${kind}`;
+  const r = await sendDocument(c, query, opts.content ??
+    Buffer.from(`%PDF-1.4\n% ${kind} of ${caseId ?? 'no case'}\n`), opts);
+  assert.equal(r.status, 201, `upload ${kind}: ${r.status} ${r.text}`);
+  return r.json.id;
 }

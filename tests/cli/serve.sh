@@ -99,7 +99,7 @@ expect_header "$tmp/h200" "Content-Type: application/json"
 expect_security_headers "$tmp/h200"
 
 # 404 as problem+json, with the same headers.
-code=$(curl -s -D "$tmp/h404" -o "$tmp/b404" -w '%{http_code}' "$base/no/such/path")
+code=$(curl -s -D "$tmp/h404" -o "$tmp/b404" -w '%{http_code}' "$base/api/v1/no/such/path")
 [ "$code" = 404 ] || fail "unknown path answered $code"
 expect_header "$tmp/h404" "Content-Type: application/problem+json"
 expect_security_headers "$tmp/h404"

@@ -173,6 +173,10 @@ main(int argc, char **argv)
     failed += contract_run_admin();
     failed += contract_run_cases();
     failed += contract_run_infra();
+    failed += contract_run_bulk();
+    failed += contract_run_jobs();
+    failed += contract_run_sign();
+    failed += contract_run_docs();
     if (tmpdir[0] && rmdir(tmpdir) != 0)
         fprintf(stderr, "warning: %s not empty\n", tmpdir);
     return failed ? 1 : 0;

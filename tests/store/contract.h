@@ -56,5 +56,9 @@ int contract_run_auth(void);
 int contract_run_admin(void);
 int contract_run_cases(void);
 int contract_run_infra(void);
+int contract_run_bulk(void);
+int contract_run_jobs(void);
+int contract_run_sign(void);
+int contract_run_docs(void);
 
 #endif

@@ -133,6 +133,52 @@ enum stmt_id {
     STMT_ID_IDEMPOTENCY_SET_RESPONSE,
     STMT_ID_IDEMPOTENCY_DELETE_BEFORE,
     STMT_ID_AUDIT_LIST,
+    /* store_sign.h */
+    STMT_ID_SIGNING_KEY_INSERT,
+    STMT_ID_SIGNING_KEY_GET_CURRENT,
+    STMT_ID_SIGNING_KEY_GET,
+    STMT_ID_SIGNATURE_INSERT,
+    STMT_ID_SIGNATURE_GET_BY_CODE,
+    STMT_ID_SIGNATURE_GET_BY_SUBPOENA,
+    /* store_docs.h */
+    STMT_ID_DOCUMENT_INSERT,
+    STMT_ID_DOCUMENT_GET,
+    STMT_ID_DOCUMENT_GET_CONTENT,
+    STMT_ID_DOCUMENT_LIST,
+    STMT_ID_DOCUMENT_LIST_CASELESS,
+    STMT_ID_CASE_KIND_OF,
+    /* store_bulk.h */
+    STMT_ID_BULK_ORG_FIND,
+    STMT_ID_BULK_FACILITY_FIND,
+    STMT_ID_BULK_PERSON_FIND_REF,
+    STMT_ID_BULK_PERSON_INSERT_REF,
+    STMT_ID_BULK_DETAINER_FIND_REF,
+    STMT_ID_BULK_DETAINER_FIND_NUMBER,
+    STMT_ID_BULK_DETAINER_INSERT_REF,
+    STMT_ID_BULK_PERSON_REF_GET,
+    STMT_ID_BULK_DETAINER_REF_GET,
+    STMT_ID_BULK_CASE_NUMBER_RAISE,
+    /* store_reports.h */
+    STMT_ID_REPORT_COUNTS,
+    STMT_ID_REPORT_DAYS,
+    /* store_jobs.h */
+    STMT_ID_JOB_INSERT,
+    STMT_ID_JOB_GET,
+    STMT_ID_JOB_CLAIM,
+    STMT_ID_JOB_COMPLETE,
+    STMT_ID_JOB_FAIL,
+    STMT_ID_JOB_RETRY,
+    STMT_ID_JOB_LIST,
+    STMT_ID_DELIVERY_INSERT,
+    STMT_ID_DELIVERY_GET_BY_KEY,
+    STMT_ID_WEBHOOK_INSERT,
+    STMT_ID_WEBHOOK_GET,
+    STMT_ID_WEBHOOK_LIST,
+    STMT_ID_WEBHOOK_LIST_FOR_ORGS,
+    STMT_ID_WEBHOOK_DELETE,
+    STMT_ID_FEED_TOKEN_SET,
+    STMT_ID_FEED_TOKEN_REVOKE,
+    STMT_ID_FEED_TOKEN_USER,
     STMT_ID__COUNT
 };
 
@@ -274,5 +320,13 @@ extern const struct store_auth_ops sq_auth_ops;
 extern const struct store_admin_ops sq_admin_ops;
 extern const struct store_cases_ops sq_cases_ops;
 extern const struct store_infra_ops sq_infra_ops;
+extern const struct store_jobs_ops sq_jobs_ops;
+extern const struct store_bulk_ops sq_bulk_ops;
+extern const struct store_docs_ops sq_docs_ops;
+extern const struct store_sign_ops sq_sign_ops;
+extern const struct store_reports_ops sq_reports_ops;
+
+/* Register compel_local_date() on a new connection (store_reports.h). */
+int sq_reports_register(sqlite3 *db);
 
 #endif

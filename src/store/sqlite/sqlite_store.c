@@ -1598,6 +1598,11 @@ static const struct store_ops sqlite_ops = {
     .admin = &sq_admin_ops,
     .cases = &sq_cases_ops,
     .infra = &sq_infra_ops,
+    .jobs = &sq_jobs_ops,
+    .bulk = &sq_bulk_ops,
+    .docs = &sq_docs_ops,
+    .sign = &sq_sign_ops,
+    .reports = &sq_reports_ops,
 };
 
 /* Run a pragma and read its one-column answer as text into out. */
@@ -1628,6 +1633,10 @@ configure(sqlite3 *db, const char **why)
 
     (void)sqlite3_extended_result_codes(db, 1);
     (void)sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+    if (sq_reports_register(db) != SQLITE_OK) {
+        *why = "cannot register the report functions";
+        return false;
+    }
     if (!pragma_text(db, "PRAGMA journal_mode = WAL", v, sizeof v)) {
         *why = "not a database, or it cannot be read";
         return false;

@@ -1,0 +1,135 @@
+/*
+ * store_reports.h: the jurisdiction report's aggregates, kept current by
+ * the database (migration 0006-report-aggregates.sql; definitions in
+ * docs/reports.md).
+ *
+ * The database counts every measure per (jurisdiction, period), where a
+ * period is a day "YYYY-MM-DD", a month "YYYY-MM", a year "YYYY" or "*"
+ * (all time), and keeps them current as cases change (SQLite: triggers;
+ * PostgreSQL: the same design in plpgsql). A report over a date range
+ * asks for the set of periods that covers it exactly
+ * (stats_periods in domain/stats.h makes that set), so it reads a few
+ * rows per jurisdiction whatever the number of cases.
+ *
+ * Days are the jurisdiction's local dates: the store converts instants
+ * with a function the application gives it once at start
+ * (store_reports_set_local_date); until then it uses UTC.
+ *
+ * Included by store/store.h; callers include that.
+ */
+#ifndef CM_STORE_STORE_REPORTS_H
+#define CM_STORE_STORE_REPORTS_H
+
+#include "store/store.h"
+
+/* Bytes of a "YYYY-MM-DD" date, including the NUL. */
+#define STORE_DATE_SIZE 11
+
+/* The measures counted per period, in the order of report_counts'
+ * columns. Each is documented in docs/reports.md. */
+enum store_report_measure {
+    STORE_REPORT_MEASURE_DETAINERS_LODGED,
+    STORE_REPORT_MEASURE_HONORED_REPORTED,
+    STORE_REPORT_MEASURE_HONORED_OBSERVED,
+    STORE_REPORT_MEASURE_HONORED_INFERRED,
+    STORE_REPORT_MEASURE_DECLINED_REPORTED,
+    STORE_REPORT_MEASURE_DECLINED_OBSERVED,
+    STORE_REPORT_MEASURE_DECLINED_INFERRED,
+    STORE_REPORT_MEASURE_SERVED,
+    STORE_REPORT_MEASURE_RESOLVED,
+    STORE_REPORT_MEASURE_COMPLIED,
+    STORE_REPORT_MEASURE_PARTIALLY_COMPLIED,
+    STORE_REPORT_MEASURE_NO_RECORDS,
+    STORE_REPORT_MEASURE_OBJECTED,
+    STORE_REPORT_MEASURE_REFUSED,
+    STORE_REPORT_MEASURE_ON_TIME_ORIGINAL,
+    STORE_REPORT_MEASURE_ON_TIME_EXTENDED,
+    STORE_REPORT_MEASURE_ITEMS_REQUESTED,
+    STORE_REPORT_MEASURE_ITEMS_PRODUCED,
+    STORE_REPORT_MEASURE_REFERRED,
+    STORE_REPORT_MEASURE_ORDERS_ENFORCED,
+    STORE_REPORT_MEASURE_ORDERS_ENFORCED_IN_PART,
+    STORE_REPORT_MEASURE_ORDERS_DENIED,
+    STORE_REPORT_MEASURE_CONTEMPT_CIVIL,
+    STORE_REPORT_MEASURE_CONTEMPT_CRIMINAL,
+    STORE_REPORT_MEASURE__COUNT
+};
+
+/* `count` resolved subpoenas were answered `days` days after service. */
+struct store_report_bar {
+    int64_t days;
+    int64_t count;
+};
+
+/* One jurisdiction's row of a report; borrowed by the callback. */
+struct store_report_row {
+    char org_id[STORE_ID_SIZE];
+    const char *name;
+    const char *state;                           /* two letters, or NULL */
+    const char *timezone;                        /* IANA zone */
+    int64_t counts[STORE_REPORT_MEASURE__COUNT]; /* sums over the periods */
+    int64_t open;    /* now: served subpoenas awaiting a response */
+    int64_t overdue; /* now: of those, due before today (local) */
+    /* Over several periods: the histogram of days to response, ascending
+     * days, n_days bars. Over one period the database keeps the median
+     * itself: days is NULL, and has_median/median_days give it. */
+    const struct store_report_bar *days;
+    size_t n_days;
+    bool has_median;
+    int64_t median_days; /* the lower median (stats_median) */
+};
+
+/* The application's local date: "YYYY-MM-DD" of instant `utc_us` in the
+ * IANA zone `timezone`, written to `out`; false when it cannot tell. */
+typedef bool (*store_local_date_fn)(const char *timezone,
+                                    int64_t utc_us,
+                                    char out[STORE_DATE_SIZE]);
+
+typedef void (*store_report_cb)(void *cls, const struct store_report_row *r);
+
+/* The reports part of a backend's function table (store_ops.reports). */
+struct store_reports_ops {
+    int (*report_jurisdictions)(struct store *s,
+                                const char *const *periods,
+                                size_t n_periods,
+                                const char *org_id,
+                                int64_t now,
+                                store_report_cb cb,
+                                void *cls);
+};
+
+/*
+ * Give the store the application's time zone conversion, used for every
+ * local date the aggregates need (process-wide; call once at start,
+ * before opening stores; NULL goes back to UTC). Every process that
+ * writes cases must set the same function, or its facts land on UTC
+ * days.
+ */
+void store_reports_set_local_date(store_local_date_fn fn);
+
+/* The local date of `utc_us` in `timezone` through the function set
+ * above (UTC when none, or when it fails). */
+void store_reports_local_date(const char *timezone,
+                              int64_t utc_us,
+                              char out[STORE_DATE_SIZE]);
+
+/*
+ * Call cb once per jurisdiction organization (only `org_id` when it is not
+ * NULL or ""), ordered by name, then state, then id, with each measure
+ * summed over the `n_periods` period keys `periods` (which must not
+ * overlap: stats_periods makes such a set), the days to response over the
+ * same periods (one period: the stored lower median; several: the
+ * histogram, bars with a zero count left out), and
+ * the open and overdue counts as of `now` (overdue: return date before
+ * the jurisdiction's local date of `now`). A jurisdiction with no case has
+ * zeros. Returns the number of rows, or a negative enum store_rc.
+ */
+int store_report_jurisdictions(struct store *s,
+                               const char *const *periods,
+                               size_t n_periods,
+                               const char *org_id,
+                               int64_t now,
+                               store_report_cb cb,
+                               void *cls);
+
+#endif

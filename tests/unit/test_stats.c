@@ -1,0 +1,237 @@
+/*
+ * test_stats.c: the report's definitions (domain/stats.h): the lower
+ * median over odd, even, empty and gapped histograms, rates with zero
+ * denominators and rounding, the small-sample threshold at 4 and 5, on
+ * time on and after the return date, and small-cell suppression.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "domain/date.h"
+#include "domain/stats.h"
+
+static void
+test_median_odd(void **state)
+{
+    /* 2, 3, 3, 9, 30: the third of five is 3 */
+    const struct stats_bar h[] = {{2, 1}, {3, 2}, {9, 1}, {30, 1}};
+    int64_t m = -1;
+
+    (void)state;
+    assert_true(stats_median(h, 4, &m));
+    assert_int_equal(m, 3);
+}
+
+static void
+test_median_even_is_lower_middle(void **state)
+{
+    /* 1, 4, 10, 12: the middle two are 4 and 10; the lower is 4 */
+    const struct stats_bar h[] = {{1, 1}, {4, 1}, {10, 1}, {12, 1}};
+    /* 5, 5, 7, 7: middle two 5 and 7 -> 5 */
+    const struct stats_bar g[] = {{5, 2}, {7, 2}};
+    int64_t m = -1;
+
+    (void)state;
+    assert_true(stats_median(h, 4, &m));
+    assert_int_equal(m, 4);
+    assert_true(stats_median(g, 2, &m));
+    assert_int_equal(m, 5);
+}
+
+static void
+test_median_empty(void **state)
+{
+    const struct stats_bar zeros[] = {{3, 0}, {8, 0}};
+    int64_t m = 42;
+
+    (void)state;
+    assert_false(stats_median(NULL, 0, &m));
+    assert_false(stats_median(zeros, 2, &m));
+    assert_int_equal(m, 42); /* untouched */
+}
+
+static void
+test_median_skips_empty_bars(void **state)
+{
+    /* 0, 14, 14 (the bar of 7 is empty): the second of three is 14 */
+    const struct stats_bar h[] = {{0, 1}, {7, 0}, {14, 2}};
+    /* a single observation is its own median */
+    const struct stats_bar one[] = {{6, 1}};
+    int64_t m = -1;
+
+    (void)state;
+    assert_true(stats_median(h, 3, &m));
+    assert_int_equal(m, 14);
+    assert_true(stats_median(one, 1, &m));
+    assert_int_equal(m, 6);
+}
+
+static void
+test_rate(void **state)
+{
+    double r = -1;
+
+    (void)state;
+    assert_false(stats_rate(0, 0, &r)); /* nothing requested: no rate */
+    assert_false(stats_rate(3, 0, &r));
+    assert_false(stats_rate(1, -2, &r));
+    assert_true(r < 0); /* untouched */
+    assert_true(stats_rate(0, 7, &r));
+    assert_true(r == 0.0);
+    assert_true(stats_rate(7, 7, &r));
+    assert_true(r == 1.0);
+    /* 2/3 = 0.66666... rounds to 0.6667 */
+    assert_true(stats_rate(2, 3, &r));
+    assert_true(r > 0.66665 && r < 0.66675);
+    /* 1/8 = 0.125 exactly */
+    assert_true(stats_rate(1, 8, &r));
+    assert_true(r == 0.125);
+}
+
+static void
+test_small_sample(void **state)
+{
+    (void)state;
+    assert_true(stats_is_small_sample(0));
+    assert_true(stats_is_small_sample(4));
+    assert_false(stats_is_small_sample(5));
+    assert_false(stats_is_small_sample(100));
+}
+
+static void
+test_on_time_and_days(void **state)
+{
+    (void)state;
+    /* the return date itself is on time; the day after is late */
+    assert_true(stats_is_on_time(100, 100));
+    assert_true(stats_is_on_time(99, 100));
+    assert_false(stats_is_on_time(101, 100));
+    /* served and answered the same day: 0 days; next day: 1 */
+    assert_int_equal(stats_days_to_response(200, 200), 0);
+    assert_int_equal(stats_days_to_response(200, 201), 1);
+    assert_int_equal(stats_days_to_response(200, 214), 14);
+}
+
+static void
+test_publishable(void **state)
+{
+    (void)state;
+    assert_false(stats_is_publishable(0));
+    assert_false(stats_is_publishable(4));
+    assert_true(stats_is_publishable(5));
+}
+
+static void
+test_suppress_group(void **state)
+{
+    /* one small cell (2) would be had by subtraction from the total: the
+     * smallest shown one (6) goes too */
+    const int64_t a[] = {20, 6, 2, 9};
+    /* two small cells already: nothing more */
+    const int64_t b[] = {20, 1, 3};
+    /* nothing small */
+    const int64_t c[] = {5, 8};
+    bool h[4];
+
+    (void)state;
+    stats_suppress_group(a, 4, true, h);
+    assert_false(h[0]);
+    assert_true(h[1]);
+    assert_true(h[2]);
+    assert_false(h[3]);
+    /* the total is itself hidden: subtraction gives nothing */
+    stats_suppress_group(a, 4, false, h);
+    assert_false(h[1]);
+    assert_true(h[2]);
+    stats_suppress_group(b, 3, true, h);
+    assert_false(h[0]);
+    assert_true(h[1]);
+    assert_true(h[2]);
+    stats_suppress_group(c, 2, true, h);
+    assert_false(h[0]);
+    assert_false(h[1]);
+}
+
+struct keys {
+    char text[2048];
+    int n;
+};
+
+static void
+collect(void *cls, const char *key)
+{
+    struct keys *k = cls;
+    size_t used = strlen(k->text);
+
+    (void)snprintf(k->text + used, sizeof k->text - used, "%s%s",
+                   k->n ? " " : "", key);
+    k->n++;
+}
+
+static int32_t
+day(const char *s)
+{
+    int32_t d = 0;
+
+    assert_int_equal(date_parse(s, &d), 0);
+    return d;
+}
+
+static void
+test_periods(void **state)
+{
+    struct keys k;
+
+    (void)state;
+    /* a whole calendar year is one key */
+    memset(&k, 0, sizeof k);
+    stats_periods(day("2024-01-01"), day("2024-12-31"), collect, &k);
+    assert_string_equal(k.text, "2024");
+    /* February 2024 had 29 days (2024 is a leap year): a whole month */
+    memset(&k, 0, sizeof k);
+    stats_periods(day("2024-02-01"), day("2024-02-29"), collect, &k);
+    assert_string_equal(k.text, "2024-02");
+    /* ...but 1-28 February 2024 is 28 days */
+    memset(&k, 0, sizeof k);
+    stats_periods(day("2024-02-01"), day("2024-02-28"), collect, &k);
+    assert_int_equal(k.n, 28);
+    /* 30 Dec 2023 - 2 Mar 2025: two days, the year 2024, January and
+     * February 2025, then 1 and 2 March */
+    memset(&k, 0, sizeof k);
+    stats_periods(day("2023-12-30"), day("2025-03-02"), collect, &k);
+    assert_string_equal(k.text, "2023-12-30 2023-12-31 2024 2025-01 2025-02 "
+                                "2025-03-01 2025-03-02");
+    /* one day; an empty range */
+    memset(&k, 0, sizeof k);
+    stats_periods(day("2020-01-20"), day("2020-01-20"), collect, &k);
+    assert_string_equal(k.text, "2020-01-20");
+    memset(&k, 0, sizeof k);
+    stats_periods(day("2020-01-21"), day("2020-01-20"), collect, &k);
+    assert_int_equal(k.n, 0);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_median_odd),
+        cmocka_unit_test(test_median_even_is_lower_middle),
+        cmocka_unit_test(test_median_empty),
+        cmocka_unit_test(test_median_skips_empty_bars),
+        cmocka_unit_test(test_rate),
+        cmocka_unit_test(test_small_sample),
+        cmocka_unit_test(test_on_time_and_days),
+        cmocka_unit_test(test_publishable),
+        cmocka_unit_test(test_suppress_group),
+        cmocka_unit_test(test_periods),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
