@@ -5,6 +5,7 @@
 #                there is none, serve on http://127.0.0.1:8080
 #   make check   install what is missing, build under ASan+UBSan with
 #                -Werror, run every test, print "N passed, N failed"
+#   make web     bundle the web UI into web/dist (make run/build/check do it)
 #   make bench   benchmarks (ratios against a reference measured in the
 #                same run)
 #   make fuzz    run each libFuzzer target for FUZZ_SECONDS (default 60)
@@ -13,21 +14,25 @@ SHELL := /bin/bash
 JOBS ?= 2
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build run check bench fuzz format lint clean
+.PHONY: all deps web build run check bench fuzz format lint clean
 
 all: build
 
 deps:
 	@scripts/deps
 
-build: deps
+# The web UI (web/, docs/web.md): bundled by esbuild into web/dist.
+web: deps
+	@cd web && npm run --silent build
+
+build: deps web
 	@cmake --preset release >/dev/null
 	@cmake --build build/release -j$(JOBS)
 
 run: build
 	@scripts/run
 
-check: deps
+check: deps web
 	@cmake --preset ci >/dev/null
 	@cmake --build build/ci -j$(JOBS)
 	@scripts/check build/ci

@@ -1,0 +1,98 @@
+// main.js: the app's boot and shell. Asks GET /api/v1/me whether someone
+// is logged in, then draws the top bar (user, organization, roles, the
+// navigation their roles use, logout) around the page the router picks.
+// Someone not logged in gets the login page, and comes back to the page
+// they asked for afterwards.
+import { get, logout, onSessionLost } from './api.js';
+import { match, navigate, startRouter } from './router.js';
+import { h, label, notify } from './ui.js';
+
+const state = { me: null, loginMessage: '' };
+
+// Navigation by role: [path, text, roles that see it (null: everyone)].
+const CASE_ROLES = ['officer', 'signer', 'agency_counsel', 'auditor', 'booking',
+  'custodian', 'recipient_counsel', 'doj_attorney'];
+const NAV = [
+  ['/', 'Home', null],
+  ['/subpoenas', 'Subpoenas', CASE_ROLES],
+  ['/detainers', 'Detainers', CASE_ROLES],
+  ['/enforcements', 'Enforcement', CASE_ROLES],
+  ['/account', 'Account', null],
+];
+
+function topBar(me) {
+  const here = location.pathname;
+  const links = NAV.filter(([, , roles]) => !roles || roles.some((r) => me.roles.includes(r)))
+    .map(([path, text]) => h('li', null, h('a', {
+      href: path,
+      'aria-current': (path === '/' ? here === '/' : here.startsWith(path)) ? 'page' : null,
+    }, text)));
+  const out = h('button', { type: 'button', class: 'link', 'data-testid': 'logout' }, 'Log out');
+  out.addEventListener('click', async () => {
+    await logout().catch(() => {});
+    state.me = null;
+    state.loginMessage = 'You are logged out.';
+    navigate('/login');
+  });
+  return h('header', { class: 'topbar' },
+    h('a', { class: 'brand', href: '/' }, 'compel'),
+    h('nav', { 'aria-label': 'Main' }, h('ul', null, links)),
+    h('div', { class: 'who', 'data-testid': 'who' },
+      h('span', { class: 'who-name' }, me.name || me.email),
+      h('span', { class: 'who-org' }, me.org?.name || ''),
+      h('span', { class: 'who-roles' }, me.roles.map(label).join(', ')),
+      out));
+}
+
+async function render() {
+  const root = document.getElementById('app');
+  const { page, params, opts } = match(location.pathname);
+  if (!opts.public && !state.me) {
+    try {
+      state.me = await get('/api/v1/me');
+    } catch {
+      // onSessionLost has set the message and gone to the login page.
+      if (location.pathname !== '/login') {
+        const next = location.pathname + location.search;
+        navigate('/login' + (next !== '/' ? '?next=' + encodeURIComponent(next) : ''), { replace: true });
+      }
+      return;
+    }
+  }
+  const ctx = {
+    params, query: new URLSearchParams(location.search), me: state.me, navigate,
+    loggedIn: (me) => { state.me = me; state.loginMessage = ''; },
+    message: state.loginMessage,
+  };
+  const main = h('main', { id: 'main', tabindex: '-1' }, h('p', { class: 'loading' }, 'Loading…'));
+  root.replaceChildren(...[
+    h('a', { class: 'skip', href: '#main', onclick: (e) => { e.preventDefault(); main.focus(); } }, 'Skip to content'),
+    state.me && !opts.public ? topBar(state.me) : null,
+    h('div', { id: 'toasts', class: 'toasts', 'aria-live': 'polite', role: 'status' }),
+    main].filter(Boolean));
+  document.title = `${opts.title} · compel`;
+  try {
+    main.replaceChildren(await page(ctx));
+  } catch (err) {
+    main.replaceChildren(h('div', { class: 'panel' },
+      h('h1', null, 'Something went wrong'),
+      h('p', { role: 'alert', 'data-testid': 'page-error' }, err.message)));
+  }
+  const h1 = main.querySelector('h1');
+  if (h1) document.title = `${h1.textContent} · compel`;
+}
+
+onSessionLost((message) => {
+  state.me = null;
+  state.loginMessage = message;
+  if (location.pathname !== '/login') {
+    const next = location.pathname + location.search;
+    navigate('/login?next=' + encodeURIComponent(next), { replace: true });
+  }
+});
+
+window.addEventListener('unhandledrejection', (e) => {
+  notify(e.reason?.message || 'Something went wrong.', 'error');
+});
+
+startRouter(render);
