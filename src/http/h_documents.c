@@ -28,13 +28,13 @@
  * petitions to an enforcement case, a delegation instrument to none.
  */
 #include <jansson.h>
-#include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "auth/digest.h"
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "domain/detainer.h"
@@ -132,7 +132,7 @@ type_index(const char *ct)
 static void
 sha256_hex(const unsigned char h[STORE_SHA256_SIZE], char out[SHA256_HEX_SIZE])
 {
-    (void)sodium_bin2hex(out, SHA256_HEX_SIZE, h, STORE_SHA256_SIZE);
+    digest_sha256_hex(h, out);
 }
 
 /* The length of the UTF-8 sequence at `p` (at most `n` bytes) when it is
@@ -807,7 +807,7 @@ h_documents_upload(struct http_req *req)
     t.d.size = (int64_t)req->body.len;
     t.d.content.data = (unsigned char *)req->body.data;
     t.d.content.len = req->body.len;
-    (void)crypto_hash_sha256(t.d.sha256, t.d.content.data, t.d.content.len);
+    digest_sha256(t.d.content.data, t.d.content.len, t.d.sha256);
     copy_id(t.d.uploaded_by, req->caller.user_id);
     t.d.created_at = app_now(app_of(req));
     t.d.updated_at = t.d.created_at;
@@ -1078,8 +1078,7 @@ manifest_tx(struct store *s, void *ctx)
         rc = (enum store_rc)n;
         goto out_case;
     }
-    (void)crypto_hash_sha256(h, (const unsigned char *)buf_str(&m.canon),
-                             m.canon.len);
+    digest_sha256(buf_str(&m.canon), m.canon.len, h);
     sha256_hex(h, hex);
     t->out = json_pack("{s:s, s:s, s:o, s:O, s:s}", "subpoena_id", c.id,
                        "number", c.number, "generated_at",
