@@ -329,4 +329,8 @@ extern const struct store_reports_ops sq_reports_ops;
 /* Register compel_local_date() on a new connection (store_reports.h). */
 int sq_reports_register(sqlite3 *db);
 
+/* Bind the columns of DETAINER_COLS after `version` (id, created_at, ...,
+ * cancel_reason) in order: the one list both detainer inserts use. */
+void sq_bind_detainer(struct sq_binder *b, const struct store_detainer *d);
+
 #endif

@@ -970,6 +970,34 @@ sq_read_detainer(sqlite3_stmt *st, struct store_detainer *d)
     d->cancel_reason = sq_col_text(&c);
 }
 
+void
+sq_bind_detainer(struct sq_binder *b, const struct store_detainer *d)
+{
+    sq_bind_id(b, d->id);
+    sq_bind_int(b, d->created_at);
+    sq_bind_int(b, d->updated_at);
+    sq_bind_id(b, d->number);
+    sq_bind_id(b, d->person_id);
+    sq_bind_id(b, d->facility_id);
+    sq_bind_id(b, d->agency_org_id);
+    sq_bind_id(b, d->lodged_by);
+    sq_bind_text(b, d->form);
+    sq_bind_text(b, d->basis);
+    sq_bind_text(b, d->hold_rule);
+    sq_bind_text(b, d->state);
+    sq_bind_text(b, d->outcome_source);
+    sq_bind_id(b, d->decline_policy_id);
+    sq_bind_text(b, d->reason);
+    sq_bind_time(b, d->otherwise_release_at);
+    sq_bind_time(b, d->max_hold_until);
+    sq_bind_time(b, d->released_at);
+    sq_bind_time(b, d->transferred_at);
+    sq_bind_notice(b, d->notice_given);
+    sq_bind_time(b, d->acknowledged_at);
+    sq_bind_time(b, d->decided_at);
+    sq_bind_text(b, d->cancel_reason);
+}
+
 static enum store_rc
 sq_detainer_insert(struct store *s, const struct store_detainer *d)
 {
@@ -982,29 +1010,7 @@ sq_detainer_insert(struct store *s, const struct store_detainer *d)
                     " ON CONFLICT DO NOTHING"),
         0, SQLITE_OK};
 
-    sq_bind_id(&b, d->id);
-    sq_bind_int(&b, d->created_at);
-    sq_bind_int(&b, d->updated_at);
-    sq_bind_id(&b, d->number);
-    sq_bind_id(&b, d->person_id);
-    sq_bind_id(&b, d->facility_id);
-    sq_bind_id(&b, d->agency_org_id);
-    sq_bind_id(&b, d->lodged_by);
-    sq_bind_text(&b, d->form);
-    sq_bind_text(&b, d->basis);
-    sq_bind_text(&b, d->hold_rule);
-    sq_bind_text(&b, d->state);
-    sq_bind_text(&b, d->outcome_source);
-    sq_bind_id(&b, d->decline_policy_id);
-    sq_bind_text(&b, d->reason);
-    sq_bind_time(&b, d->otherwise_release_at);
-    sq_bind_time(&b, d->max_hold_until);
-    sq_bind_time(&b, d->released_at);
-    sq_bind_time(&b, d->transferred_at);
-    sq_bind_notice(&b, d->notice_given);
-    sq_bind_time(&b, d->acknowledged_at);
-    sq_bind_time(&b, d->decided_at);
-    sq_bind_text(&b, d->cancel_reason);
+    sq_bind_detainer(&b, d);
     return sq_run_write(ss, &b, "detainer_insert");
 }
 
