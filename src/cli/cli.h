@@ -16,6 +16,8 @@ int cmd_export(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
 
 /* Print "compel <cmd>: <message>" and a newline on standard error. */
 void cli_fail(const char *cmd, const char *fmt, ...)
@@ -24,5 +26,11 @@ void cli_fail(const char *cmd, const char *fmt, ...)
 /* The database URL: `flag` when given, else $COMPEL_DB, else
  * "sqlite:var/compel.db". Borrowed; never NULL. */
 const char *cli_db_url(const char *flag);
+
+struct store;
+
+/* Open the existing database `url` into *s; 0, or the exit status (2 for
+ * a malformed URL, else 1) after reporting on behalf of `cmd`. */
+int cli_open_store(const char *cmd, const char *url, struct store **s);
 
 #endif

@@ -241,19 +241,6 @@ load_key(const char *cmd,
     return 1;
 }
 
-/* Open the existing database; 0, or the exit status after reporting. */
-static int
-open_store(const char *cmd, const char *url, struct store **s)
-{
-    const char *why = NULL;
-    enum cm_err err = store_open(url, STORE_OPEN_MODE_EXISTING, s, &why);
-
-    if (err == CM_ERR_OK)
-        return 0;
-    cli_fail(cmd, "%s: %s", url, why ? why : "cannot open the database");
-    return err == CM_ERR_USAGE ? 2 : 1;
-}
-
 /* Read, parse and signature-check the checkpoint file `path` with the key
  * file `key_file`; *pk and *cp written on success. 0, or the exit status
  * after reporting. */
@@ -365,7 +352,7 @@ run_verify(int argc, char **argv)
         if (status != 0)
             goto out;
     }
-    status = open_store(CMD_VERIFY, url, &s);
+    status = cli_open_store(CMD_VERIFY, url, &s);
     if (status != 0)
         goto out;
     status = 1;
@@ -424,7 +411,7 @@ run_checkpoint(int argc, char **argv)
     status = load_key(CMD_CHECKPOINT, buf_str(&kpath), master);
     if (status != 0)
         goto out;
-    status = open_store(CMD_CHECKPOINT, url, &s);
+    status = cli_open_store(CMD_CHECKPOINT, url, &s);
     if (status != 0)
         goto out_wipe;
     status = 1;

@@ -101,25 +101,6 @@ now_us(void)
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-/* A plausible email: one '@' with text on both sides, a dot in the
- * domain, no spaces or control characters, at most 254 bytes. */
-static bool
-is_plausible_email(const char *s)
-{
-    const char *at = strchr(s, '@');
-    size_t n = strlen(s);
-
-    if (n < 3 || n > 254 || at == NULL || at == s || at[1] == '\0')
-        return false;
-    if (strchr(at + 1, '@') != NULL || strchr(at + 1, '.') == NULL)
-        return false;
-    for (const char *p = s; *p; p++) {
-        if ((unsigned char)*p <= ' ' || *p == 0x7f)
-            return false;
-    }
-    return true;
-}
-
 static bool
 is_known_timezone(const char *zone)
 {
@@ -194,7 +175,7 @@ parse_args(int argc, char **argv, struct init_args *a)
         cli_fail(CMD, "--admin-email is required (see --help)");
         return 2;
     }
-    if (!is_plausible_email(a->email)) {
+    if (!user_email_is_valid(a->email)) {
         cli_fail(CMD, "--admin-email: '%s' is not an email address", a->email);
         return 2;
     }

@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "http/reports.h"
+#include "store/store.h"
 
 struct command {
     const char *name;
@@ -26,6 +27,8 @@ static const struct command commands[] = {
     {"import", cmd_import, "import a CSV file (docs/import.md)"},
     {"export", cmd_export, "export a case list as CSV"},
     {"report", cmd_report, "print the jurisdiction report (docs/reports.md)"},
+    {"user", cmd_user, "add, list, unlock, disable or enable users"},
+    {"backup", cmd_backup, "write a consistent online copy of the database"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -64,6 +67,18 @@ cli_db_url(const char *flag)
     if (env && *env)
         return env;
     return "sqlite:var/compel.db";
+}
+
+int
+cli_open_store(const char *cmd, const char *url, struct store **s)
+{
+    const char *why = NULL;
+    enum cm_err err = store_open(url, STORE_OPEN_MODE_EXISTING, s, &why);
+
+    if (err == CM_ERR_OK)
+        return 0;
+    cli_fail(cmd, "%s: %s", url, why ? why : "cannot open the database");
+    return err == CM_ERR_USAGE ? 2 : 1;
 }
 
 int

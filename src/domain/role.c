@@ -87,3 +87,19 @@ org_kind_allows(enum org_kind k, role_set roles)
 {
     return roles != 0 && (roles & ~org_kind_roles(k)) == 0;
 }
+
+bool
+user_email_is_valid(const char *s)
+{
+    const char *at = strchr(s, '@');
+    size_t n = strlen(s);
+
+    if (!at || at == s || at[1] == '\0' || strchr(at + 1, '@') ||
+        n > USER_EMAIL_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
+            return false;
+    }
+    return true;
+}

@@ -60,4 +60,12 @@ role_set org_kind_roles(enum org_kind k);
  * `roles` is not empty. */
 bool org_kind_allows(enum org_kind k, role_set roles);
 
+/* The longest email address a user may have, in bytes. */
+#define USER_EMAIL_MAX 254
+
+/* A plausible email address for a user: printable ASCII without spaces,
+ * exactly one '@' with something on both sides, at most USER_EMAIL_MAX
+ * bytes. (Whether mail reaches it is the administrator's business.) */
+bool user_email_is_valid(const char *s);
+
 #endif

@@ -58,8 +58,7 @@ static const struct route rows[] = {
 const struct route_group h_users_group = ROUTE_GROUP(rows);
 
 /* Longest name, title and email accepted, in characters. */
-#define NAME_MAX_CHARS  200
-#define EMAIL_MAX_CHARS 254
+#define NAME_MAX_CHARS 200
 
 /* ---- representation -------------------------------------------------------*/
 
@@ -206,24 +205,6 @@ roles_parse(struct http_req *req, const json_t *v, role_set *out)
     return CM_ERR_OK;
 }
 
-/* A plausible email address: printable ASCII without spaces, one '@'
- * with something on both sides. */
-static bool
-is_email(const char *s)
-{
-    const char *at = strchr(s, '@');
-    size_t n = strlen(s);
-
-    if (!at || at == s || at[1] == '\0' || strchr(at + 1, '@') ||
-        n > EMAIL_MAX_CHARS)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] <= 0x20 || s[i] >= 0x7f)
-            return false;
-    }
-    return true;
-}
-
 /* True when `s` holds something other than spaces. */
 static bool
 has_text(const char *s)
@@ -324,7 +305,7 @@ h_users_create(struct http_req *req)
     const char *password = NULL;
     const char *why = NULL;
     const struct jspec spec[] = {
-        JSPEC_STR_MAX("email", &t.email, EMAIL_MAX_CHARS, JSPEC_REQUIRED),
+        JSPEC_STR_MAX("email", &t.email, USER_EMAIL_MAX, JSPEC_REQUIRED),
         JSPEC_STR_MAX("name", &t.name, NAME_MAX_CHARS, JSPEC_REQUIRED),
         JSPEC_STR_MAX("org_id", &t.org_id, CM_ID_LEN + 10, JSPEC_REQUIRED),
         {.name = "roles", .type = JSPEC_TYPE_ANY, .presence = JSPEC_REQUIRED},
@@ -351,7 +332,7 @@ h_users_create(struct http_req *req)
     err = roles_parse(req, json_object_get(body, "roles"), &t.roles);
     if (err != CM_ERR_OK)
         return err;
-    if (!is_email(t.email))
+    if (!user_email_is_valid(t.email))
         return reply_error(req, CM_ERR_VALIDATION_FAILED, "email",
                            "give an email address such as "
                            "name@example.gov, without spaces");

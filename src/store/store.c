@@ -413,6 +413,17 @@ store_meta_set(struct store *s, const char *key, const char *value)
 }
 
 enum store_rc
+store_backup(struct store *s, const char *path)
+{
+    enum store_rc rc;
+
+    assert(path != NULL);
+    if (!store_is_faulted(s, &rc))
+        rc = s->ops->backup(s, path);
+    return rc;
+}
+
+enum store_rc
 store_case_number_next(struct store *s,
                        const char *prefix,
                        int year,

@@ -294,6 +294,9 @@ struct store_ops {
     enum store_rc (*meta_set)(struct store *s,
                               const char *key,
                               const char *value);
+    /* A consistent copy of the whole database into the new file `path`
+     * (store_backup). */
+    enum store_rc (*backup)(struct store *s, const char *path);
     enum store_rc (*case_number_next)(struct store *s,
                                       const char *prefix,
                                       int year,
@@ -521,6 +524,16 @@ enum store_rc store_meta_get(struct store *s, const char *key, char **value);
 /* Set `key` to `value`, replacing any old value. STORE_ONE_RESULT. */
 enum store_rc
 store_meta_set(struct store *s, const char *key, const char *value);
+
+/* ---- backup ------------------------------------------------------------*/
+
+/* Copy the whole database, as it stands at one moment, into the file
+ * `path`, which must not exist yet; writers go on meanwhile. Call it
+ * outside any transaction. The copy is readable by its owner only.
+ * STORE_ONE_RESULT on success; STORE_SOFT_ERROR when the database was
+ * busy (try again); STORE_HARD_ERROR otherwise (the file exists, the
+ * disk is full, ...). */
+enum store_rc store_backup(struct store *s, const char *path);
 
 /* ---- case numbers ------------------------------------------------------*/
 

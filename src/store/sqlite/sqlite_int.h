@@ -329,6 +329,9 @@ extern const struct store_reports_ops sq_reports_ops;
 /* Register compel_local_date() on a new connection (store_reports.h). */
 int sq_reports_register(sqlite3 *db);
 
+/* store_ops.backup (sq_backup.c). */
+enum store_rc sq_backup(struct store *s, const char *path);
+
 /* Bind the columns of DETAINER_COLS after `version` (id, created_at, ...,
  * cancel_reason) in order: the one list both detainer inserts use. */
 void sq_bind_detainer(struct sq_binder *b, const struct store_detainer *d);

@@ -1574,6 +1574,7 @@ static const struct store_ops sqlite_ops = {
     .migration_apply = sq_migration_apply,
     .meta_get = sq_meta_get,
     .meta_set = sq_meta_set,
+    .backup = sq_backup,
     .case_number_next = sq_case_number_next,
     .org_insert = sq_org_insert,
     .org_get = sq_org_get,
