@@ -80,6 +80,12 @@ cases_calendar_of(struct store *s,
         goto out_release;
     }
     *version = fed.version + (local ? c->version : 0);
+    /* Explanations name the calendar the answer names, at its version. */
+    if (local) {
+        cm_free(cal.name);
+        cal.name = cm_strdup(c->name);
+    }
+    cal.version = (uint64_t)*version;
     *out = cal;
     memset(&cal, 0, sizeof cal);
     rc = STORE_ONE_RESULT;

@@ -2,13 +2,18 @@
  * h_subpoena_document.c: GET /api/v1/subpoenas/{id}/document.pdf, the
  * subpoena as issued, as a PDF (render/pdf.h).
  *
- * Only a signed subpoena has a document (a draft, one in review or one
- * ready to sign answers 409 `state_conflict`); it is visible to whoever
- * may see the subpoena (out of scope: 404 like a missing id, audited).
- * The document prints what was signed (number, offices, authority, items,
- * signer) from the stored rows, the return date once served, the
- * certificate of service, a withdrawal notice, and the verification code
- * with its address (<public_url>/verify/<code>).
+ * It is visible to whoever may see the subpoena (out of scope: 404 like a
+ * missing id, audited). The document of a signed subpoena prints what was
+ * signed (number, offices, authority, items, signer) from the stored
+ * rows, the return date once served, the certificate of service, a
+ * withdrawal notice, and the verification code with its address
+ * (<public_url>/verify/<code>).
+ *
+ * Before signing (draft, in review, ready to sign) the answer is a
+ * preview: the same document from the current rows, marked "DRAFT - NOT
+ * SIGNED, NOT VALID" on every page, with no signature and no verification
+ * code (render/pdf.h). A subpoena withdrawn before it was signed has no
+ * document at all: 409 `state_conflict`.
  *
  * The document names the subject of the subpoena ("In the matter of"),
  * decrypted from the person record: downloading it is a read of personal
@@ -55,6 +60,7 @@ struct doc_ctx {
     const char *id;
     bool missing;
     bool has_subject;
+    bool preview;
     int pages;
     int64_t version;
     char number[STORE_NUMBER_SIZE];
@@ -122,6 +128,17 @@ signed_text_release(struct signed_text *t)
     buf_release(&t->return_place);
 }
 
+/* Whether `state` is one before signing, whose document is a preview. */
+static bool
+is_preview_state(const char *state)
+{
+    return state &&
+           (strcmp(state, "draft") == 0 || strcmp(state, "in_review") == 0 ||
+            strcmp(state, "ready_to_sign") == 0);
+}
+
+/* Render `sp` into c->pdf: signed with `sig`, or a preview when `sig` is
+ * NULL. */
 static enum store_rc
 render(struct store *s,
        struct doc_ctx *c,
@@ -154,20 +171,23 @@ render(struct store *s,
         if (rc < 0)
             goto out_release;
     }
-    /* What was signed is printed as it was signed. */
-    (void)signature_content_value(sig->content, "signer_name", &t.signer_name);
-    (void)signature_content_value(sig->content, "signer_title",
-                                  &t.signer_title);
-    (void)signature_content_value(sig->content, "issuing_office_name",
-                                  &t.office_name);
-    (void)signature_content_value(sig->content, "recipient_org_name",
-                                  &t.recipient_name);
-    (void)signature_content_value(sig->content, "authority", &t.authority);
-    (void)signature_content_value(sig->content, "return_place",
-                                  &t.return_place);
-    signing_code_format(sig->code, code);
-    signature_verify_url(req, code, &url);
-    date_format(app_today_in(office.timezone, sp->signed_at), signed_on);
+    if (sig) {
+        /* What was signed is printed as it was signed. */
+        (void)signature_content_value(sig->content, "signer_name",
+                                      &t.signer_name);
+        (void)signature_content_value(sig->content, "signer_title",
+                                      &t.signer_title);
+        (void)signature_content_value(sig->content, "issuing_office_name",
+                                      &t.office_name);
+        (void)signature_content_value(sig->content, "recipient_org_name",
+                                      &t.recipient_name);
+        (void)signature_content_value(sig->content, "authority", &t.authority);
+        (void)signature_content_value(sig->content, "return_place",
+                                      &t.return_place);
+        signing_code_format(sig->code, code);
+        signature_verify_url(req, code, &url);
+        date_format(app_today_in(office.timezone, sp->signed_at), signed_on);
+    }
     items = cm_calloc(sp->n_items ? sp->n_items : 1, sizeof *items);
     for (size_t i = 0; i < sp->n_items; i++) {
         items[i].position = sp->items[i].position;
@@ -187,10 +207,18 @@ render(struct store *s,
     p.original_return_date = sp->original_return_date;
     p.return_place =
         t.return_place.len ? buf_str(&t.return_place) : p.office_name;
-    p.signer_name = buf_str(&t.signer_name);
-    p.signer_title = t.signer_title.len ? buf_str(&t.signer_title) : NULL;
-    p.signed_on = signed_on;
-    p.signed_at = sig->signed_at;
+    if (sig) {
+        p.signer_name = buf_str(&t.signer_name);
+        p.signer_title = t.signer_title.len ? buf_str(&t.signer_title) : NULL;
+        p.signed_on = signed_on;
+        p.signed_at = sig->signed_at;
+        p.code = code;
+        p.verify_url = buf_str(&url);
+    } else {
+        /* The same draft in the same version gives the same bytes. */
+        p.preview = true;
+        p.signed_at = sp->updated_at;
+    }
     if (sp->served_at) {
         date_format(app_today_in(recip.timezone, sp->served_at), served_on);
         p.is_served = true;
@@ -200,8 +228,6 @@ render(struct store *s,
     }
     if (sp->state && strcmp(sp->state, "withdrawn") == 0)
         p.notice = "WITHDRAWN: this subpoena is no longer in force";
-    p.code = code;
-    p.verify_url = buf_str(&url);
     buf_reset(&c->pdf);
     if (pdf_render_subpoena(&p, &c->pdf, &c->pages) != CM_ERR_OK) {
         rc = app_fail(&c->base, CM_ERR_INTERNAL, NULL,
@@ -234,9 +260,13 @@ doc_tx(struct store *s, void *ctx)
     rc = h_subpoena_load(s, &c->base, c->id, &sp, &c->missing);
     if (rc != STORE_ONE_RESULT)
         return rc;
+    if (sp.signed_at == 0 && is_preview_state(sp.state)) {
+        rc = render(s, c, &sp, NULL);
+        c->preview = true;
+        goto out_done;
+    }
     if (sp.signed_at == 0) {
-        /* A draft, one in review or ready to sign, or withdrawn before
-         * it was signed. */
+        /* Withdrawn before it was signed. */
         rc = app_fail(&c->base, CM_ERR_STATE_CONFLICT, NULL,
                       "subpoena %s is %s and was never signed: it has no "
                       "document",
@@ -252,6 +282,7 @@ doc_tx(struct store *s, void *ctx)
     if (rc != STORE_ONE_RESULT)
         goto out_release;
     rc = render(s, c, &sp, &sig);
+out_done:
     if (rc == STORE_ONE_RESULT) {
         c->version = sp.version;
         (void)snprintf(c->number, sizeof c->number, "%s", sp.number);
@@ -289,7 +320,8 @@ h_subpoena_document_get(struct http_req *req)
     if (err != CM_ERR_OK)
         goto out_release;
     (void)snprintf(disposition, sizeof disposition,
-                   "inline; filename=\"%s.pdf\"", c.number);
+                   "inline; filename=\"%s%s.pdf\"", c.number,
+                   c.preview ? "-preview" : "");
     (void)reply_add_header(req, "Content-Disposition", disposition);
     app_set_etag(req, c.version);
 out_release:

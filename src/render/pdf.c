@@ -33,6 +33,10 @@
 #define SMALL_LEAD  12.0f
 #define ITEM_INDENT 24.0f
 
+/* A preview's marking: a boxed line under the page head, in red. */
+#define MARK_SIZE 16.0f
+#define MARK_BOX  28.0f /* the box's height; the body starts below it */
+
 #define DEFAULT_AUTHORITY "8 U.S.C. 1225(d)(4)(A); 8 CFR 287.4"
 
 struct writer {
@@ -44,6 +48,7 @@ struct writer {
     size_t n_pages;
     HPDF_REAL y;
     const char *number; /* WinAnsi */
+    const char *mark;   /* WinAnsi PDF_PREVIEW_MARK on a preview, else NULL */
     HPDF_STATUS err;
     HPDF_STATUS detail;
 };
@@ -253,6 +258,31 @@ is_set(const char *s)
 
 /* ---- the writer ----------------------------------------------------------*/
 
+/* The preview marking, boxed, across the top of page `p`; the body then
+ * starts below the box. */
+static void
+draw_mark(struct writer *w, HPDF_Page p)
+{
+    HPDF_REAL top = PAGE_H - 62.0f;
+    HPDF_REAL tw;
+
+    (void)HPDF_Page_SetRGBStroke(p, 0.70f, 0.0f, 0.0f);
+    (void)HPDF_Page_SetRGBFill(p, 0.70f, 0.0f, 0.0f);
+    (void)HPDF_Page_SetLineWidth(p, 2.0f);
+    (void)HPDF_Page_Rectangle(p, MARGIN_X, top - MARK_BOX, TEXT_W, MARK_BOX);
+    (void)HPDF_Page_Stroke(p);
+    (void)HPDF_Page_BeginText(p);
+    (void)HPDF_Page_SetFontAndSize(p, w->bold, MARK_SIZE);
+    tw = HPDF_Page_TextWidth(p, w->mark);
+    (void)HPDF_Page_TextOut(p, (PAGE_W - tw) / 2.0f, top - MARK_BOX + 8.5f,
+                            w->mark);
+    (void)HPDF_Page_EndText(p);
+    (void)HPDF_Page_SetRGBStroke(p, 0.0f, 0.0f, 0.0f);
+    (void)HPDF_Page_SetRGBFill(p, 0.0f, 0.0f, 0.0f);
+    (void)HPDF_Page_SetLineWidth(p, 0.5f);
+    w->y = TOP_Y - MARK_BOX;
+}
+
 static void
 new_page(struct writer *w)
 {
@@ -277,6 +307,8 @@ new_page(struct writer *w)
     (void)HPDF_Page_MoveTo(p, MARGIN_X, PAGE_H - 54.0f);
     (void)HPDF_Page_LineTo(p, PAGE_W - MARGIN_X, PAGE_H - 54.0f);
     (void)HPDF_Page_Stroke(p);
+    if (w->mark)
+        draw_mark(w, p);
 }
 
 /* Room for `h` more points on this page, else a new page. */
@@ -416,11 +448,13 @@ footers(struct writer *w)
 static bool
 is_complete(const struct pdf_subpoena *sp)
 {
+    bool signed_parts =
+        sp->preview || (is_set(sp->signer_name) && is_set(sp->signed_on) &&
+                        is_set(sp->code) && is_set(sp->verify_url));
+
     return is_set(sp->number) && is_set(sp->office_name) &&
            is_set(sp->recipient_name) && is_set(sp->return_place) &&
-           is_set(sp->signer_name) && is_set(sp->signed_on) &&
-           is_set(sp->code) && is_set(sp->verify_url) &&
-           (sp->n_items == 0 || sp->items != NULL) &&
+           signed_parts && (sp->n_items == 0 || sp->items != NULL) &&
            sp->n_items <= PDF_ITEMS_MAX;
 }
 
@@ -484,6 +518,18 @@ draw_signature(struct writer *w, const struct pdf_subpoena *sp)
 
     heading(w, "ISSUED AND SIGNED BY");
     ensure(w, BODY_LEAD * 3);
+    if (sp->preview) {
+        para(w, w->bold, BODY_SIZE, BODY_LEAD, 0,
+             "Not signed. This is a preview of a draft: it is not a "
+             "subpoena, commands nothing and has no verification code.");
+        buf_adds(&t, "It becomes a subpoena only once an authorized "
+                     "official of ");
+        buf_adds(&t, sp->office_name);
+        buf_adds(&t, " signs it.");
+        para(w, w->regular, BODY_SIZE, BODY_LEAD, 0, buf_str(&t));
+        buf_release(&t);
+        return;
+    }
     para(w, w->regular, BODY_SIZE, BODY_LEAD, 0, sp->signer_name);
     if (is_set(sp->signer_title))
         para(w, w->regular, BODY_SIZE, BODY_LEAD, 0, sp->signer_title);
@@ -563,7 +609,8 @@ draw(struct writer *w, const struct pdf_subpoena *sp)
     draw_signature(w, sp);
     if (sp->is_served)
         draw_service(w, sp);
-    draw_verification(w, sp);
+    if (!sp->preview)
+        draw_verification(w, sp);
     footers(w);
     buf_release(&t);
 }
@@ -598,6 +645,7 @@ pdf_render_subpoena(const struct pdf_subpoena *sp, struct buf *out, int *pages)
     struct writer w;
     struct buf number = BUF_INIT;
     struct buf title = BUF_INIT;
+    struct buf mark = BUF_INIT;
     enum cm_err err = CM_ERR_INTERNAL;
     HPDF_UINT32 size;
     HPDF_UINT32 got;
@@ -608,11 +656,16 @@ pdf_render_subpoena(const struct pdf_subpoena *sp, struct buf *out, int *pages)
     memset(&w, 0, sizeof w);
     pdf_winansi(sp->number, &number);
     w.number = buf_str(&number);
+    if (sp->preview) {
+        pdf_winansi(PDF_PREVIEW_MARK, &mark);
+        w.mark = buf_str(&mark);
+    }
     w.pdf = HPDF_New(on_error, &w);
     if (!w.pdf)
         goto out_release;
     (void)HPDF_SetCompressionMode(w.pdf, HPDF_COMP_ALL);
-    buf_addf(&title, "Subpoena %s", buf_str(&number));
+    buf_addf(&title, "%s %s", sp->preview ? "Preview of subpoena" : "Subpoena",
+             buf_str(&number));
     (void)HPDF_SetInfoAttr(w.pdf, HPDF_INFO_TITLE, buf_str(&title));
     (void)HPDF_SetInfoAttr(w.pdf, HPDF_INFO_CREATOR, "compel");
     set_dates(&w, sp->signed_at);
@@ -652,6 +705,7 @@ out_free:
 out_release:
     cm_free(w.pages);
     buf_release(&title);
+    buf_release(&mark);
     buf_release(&number);
     return err;
 }

@@ -15,8 +15,15 @@
  * plain Latin letter exists (Ł to L, ő to o) and written as '?' otherwise;
  * invalid UTF-8 never fails the rendering.
  *
+ * A preview (`preview` set) is the same document before it is signed:
+ * every page carries PDF_PREVIEW_MARK in a box under its head, the
+ * signature block says it is not signed, and there is no verification
+ * code (a code exists only once signed); the signer, the date signed, the
+ * code and its URL are then neither required nor printed.
+ *
  * Deterministic: the document's creation and modification dates are the
- * signature time, so the same input always gives the same bytes.
+ * signature time (for a preview, the time given in signed_at: the last
+ * change of the draft), so the same input always gives the same bytes.
  */
 #ifndef CM_RENDER_PDF_H
 #define CM_RENDER_PDF_H
@@ -27,6 +34,9 @@
 
 #include "core/buf.h"
 #include "core/errors.h"
+
+/* The marking on every page of a preview (UTF-8; the dash is an em dash). */
+#define PDF_PREVIEW_MARK "DRAFT \xe2\x80\x94 NOT SIGNED, NOT VALID"
 
 /* Most items rendered; the API allows 50. */
 #define PDF_ITEMS_MAX 1000
@@ -52,17 +62,20 @@ struct pdf_subpoena {
     const char *return_note; /* shown instead when return_date is NULL */
     const char *original_return_date; /* when an extension moved it */
     const char *return_place;         /* required */
-    const char *signer_name;          /* required */
+    bool preview; /* unsigned: marked on every page, no signature or code */
+    const char *signer_name; /* required unless preview */
     const char *signer_title;
-    const char *signed_on; /* YYYY-MM-DD in the office's zone; required */
+    const char *signed_on; /* YYYY-MM-DD in the office's zone; required
+                              unless preview */
     int64_t signed_at;     /* microseconds, UTC: the document's dates */
     bool is_served;
     const char *served_on;      /* YYYY-MM-DD in the recipient's zone */
     const char *service_method; /* personal | certified_mail | ... */
     const char *served_to;
     const char *notice;     /* a banner line (e.g. withdrawn), or NULL */
-    const char *code;       /* grouped verification code; required */
-    const char *verify_url; /* "<public_url>/verify/<code>"; required */
+    const char *code;       /* grouped verification code; required unless
+                               preview (never printed on a preview) */
+    const char *verify_url; /* "<public_url>/verify/<code>"; likewise */
 };
 
 /*

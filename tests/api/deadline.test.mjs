@@ -107,6 +107,28 @@ test('a jurisdiction calendar is named by its id', async () => {
   assert.equal(r.json.calendar_id, fed.id);
 });
 
+test("a jurisdiction's calendar: its own holidays count, and the explanation names it", async () => {
+  const org = await client.post('/api/v1/orgs', { kind: 'jurisdiction',
+    name: 'Alameda County', state: 'CA', timezone: 'America/Los_Angeles' });
+  assert.equal(org.status, 201, org.text);
+  const calId = org.json.calendar_id;
+  // Cesar Chavez Day, 31 March, a California state holiday: Tuesday
+  // 31 March 2020. 14 days after Tuesday 17 March 2020 is Tuesday
+  // 31 March; on this calendar that day is closed, so the period rolls
+  // over to Wednesday 1 April (FRCP 6(a)(1)(C)).
+  const h = await client.post(`/api/v1/calendars/${calId}/holidays`, {
+    kind: 'fixed', month: 3, day: 31, name: 'Cesar Chavez Day' });
+  assert.equal(h.status, 201, h.text);
+  const fed = await deadline('from=2020-03-17&days=14&calendar=federal');
+  assert.equal(fed.json.due, '2020-03-31', fed.text);
+  const r = await deadline(`from=2020-03-17&days=14&calendar=${calId}`);
+  assert.equal(r.status, 200, r.text);
+  assert.equal(r.json.due, '2020-04-01', r.text);
+  assert.equal(r.json.calendar, 'Alameda County', r.text);
+  assert.ok(r.json.explain.includes(
+    `calendar: Alameda County version ${r.json.calendar_version}`), r.text);
+});
+
 test('every bad parameter is a 400 naming it', async () => {
   const cases = [
     ['days=14', 'from'],

@@ -4,8 +4,9 @@
 // filenames, kinds, scoping (another jurisdiction gets 404, audited),
 // downloads audited exactly once, the documents the law requires (proof
 // of service, court order, delegation instrument: 422 naming the rule and
-// nothing changed), the production manifest, and a server killed in the
-// middle of a large upload leaving no document and a sound database.
+// nothing changed), the production manifest, the PDF preview of a subpoena
+// before signing, and a server killed in the middle of a large upload
+// leaving no document and a sound database.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -414,6 +415,83 @@ test('a delegation needs its instrument, filed by an admin', async () => {
   const l = await admin.get('/api/v1/documents?kind=delegation');
   assert.deepEqual(l.json.items.map((d) => d.id), [doc]);
 });
+
+// The text of a PDF as pdftotext (poppler) extracts it, whitespace runs
+// made one space, and its page count.
+function pdfText(bytes) {
+  return execFileSync('pdftotext', ['-enc', 'UTF-8', '-', '-'],
+    { input: bytes }).toString().replace(/\s+/g, ' ');
+}
+const pdfPages = (bytes) => Number(execFileSync('pdfinfo', ['-'],
+  { input: bytes }).toString().match(/^Pages:\s+(\d+)/m)[1]);
+
+async function getPdf(c, id) {
+  const res = await fetch(`${server.base}/api/v1/subpoenas/${id}/document.pdf`,
+    { headers: { Authorization: `Bearer ${c.bearer}` } });
+  const bytes = Buffer.from(await res.arrayBuffer());
+  let json = null;
+  if (res.headers.get('content-type')?.includes('json'))
+    json = JSON.parse(bytes.toString());
+  return { status: res.status, headers: res.headers, bytes, json,
+    text: bytes.toString() };
+}
+
+test('before signing, the PDF is a preview marked on every page, without a code',
+  async () => {
+    const items = Array.from({ length: 50 }, (_, i) => ({ category: 'other',
+      description: `Record ${i + 1}, described at some length so the list` +
+        ' runs over more than one page' }));
+    let r = await u.officerA.post('/api/v1/subpoenas', {
+      recipient_org_id: w.org.J1.id, purpose: 'documents: a preview',
+      items });
+    assert.equal(r.status, 201, r.text);
+    const draft = r.json;
+    for (const step of [null, 'submit']) {
+      if (step) await must(u.officerA, 'subpoenas', draft.id, step);
+      r = await getPdf(u.officerA, draft.id);
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.headers.get('content-type'), 'application/pdf');
+      assert.equal(r.headers.get('content-disposition'),
+        `inline; filename="${draft.number}-preview.pdf"`);
+      const t = pdfText(r.bytes);
+      const pages = pdfPages(r.bytes);
+      assert.ok(pages >= 2, `${pages} pages`);
+      // The marking on every page; the items as they stand; no signature
+      // and no verification code.
+      assert.equal(t.split('DRAFT — NOT SIGNED, NOT VALID').length - 1, pages);
+      assert.match(t, new RegExp(`Subpoena No\\.: ${draft.number}`));
+      assert.match(t, /To: Denver County/);
+      assert.match(t, /50\. Other records: Record 50,/);
+      assert.match(t, /Not signed\. This is a preview of a draft/);
+      assert.doesNotMatch(t, /Verification code|\/verify\/|Signed on/);
+    }
+    // A PATCH of the draft shows in the next preview.
+    r = await u.officerA.post('/api/v1/subpoenas', {
+      recipient_org_id: w.org.J1.id, purpose: 'documents: preview edit',
+      items: [{ category: 'phone' }] });
+    const d2 = r.json;
+    assert.match(pdfText((await getPdf(u.officerA, d2.id)).bytes),
+      /To: Denver County/);
+    r = await u.officerA.patch(`/api/v1/subpoenas/${d2.id}`,
+      { recipient_org_id: w.org.J2.id }, { 'If-Match': `"${d2.version}"` });
+    assert.equal(r.status, 200, r.text);
+    const t2 = pdfText((await getPdf(u.officerA, d2.id)).bytes);
+    assert.match(t2, /To: Cook County/);
+    assert.match(t2, /1\. Telephone numbers/);
+    // The download is audited like the issued document's.
+    const a = (await auditOf(draft.id))
+      .filter((e) => e.action === 'subpoena.document.read');
+    assert.equal(a.length, 2);
+    assert.ok(a.every((e) => e.outcome === 'ok' &&
+      /^pages=\d+ subject_named=no$/.test(e.detail)));
+    // Signed, the document is the issued one: no marking, a code.
+    await must(u.signerA, 'subpoenas', draft.id, 'sign');
+    const t = pdfText((await getPdf(u.officerA, draft.id)).bytes);
+    assert.doesNotMatch(t, /NOT VALID|preview/);
+    assert.match(t, /Verification code: [0-9A-Z]{4}-/);
+    // The recipient sees no draft, so no preview either (404, as missing).
+    assertProblem(await getPdf(u.custodian2, d2.id), 404, 'not_found');
+  });
 
 test('a server killed mid-upload leaves no document and a sound database',
   async () => {

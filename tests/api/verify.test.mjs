@@ -2,8 +2,9 @@
 //
 // Signing a subpoena makes its document (GET /api/v1/subpoenas/{id}/
 // document.pdf), which the agency and, once served, the recipient
-// jurisdiction can download, and no other jurisdiction (404, audited); a
-// subpoena that was never signed has none (409). The document carries a
+// jurisdiction can download, and no other jurisdiction (404, audited);
+// before signing it is a preview marked as not valid (documents.test.mjs
+// has the details), and one withdrawn before signing has none (409). The document carries a
 // verification code; GET /verify/{code}, with no login, tells anyone who
 // issued and signed it, when, and its state now (withdrawn after
 // `withdraw`), with the office's public key and a signature check, and
@@ -77,18 +78,25 @@ async function auditOf(id) {
   return r.json.items.filter((e) => e.action === 'subpoena.document.read');
 }
 
-test('a subpoena never signed has no document (409)', async () => {
+test('before signing the document is a preview; withdrawn unsigned, none (409)', async () => {
   let r = await u.officerA.post('/api/v1/subpoenas', {
     recipient_org_id: w.org.J1.id, purpose: 'a draft',
     items: [{ category: 'phone' }] });
   assert.equal(r.status, 201, r.text);
   draft = r.json;
   r = await getPdf(u.officerA, draft.id);
+  assert.equal(r.status, 200, r.text);
+  assert.match(pdfText(r.bytes), /DRAFT — NOT SIGNED, NOT VALID/);
+  assert.doesNotMatch(pdfText(r.bytes), /Verification code/);
+  await must(u.officerA, 'subpoenas', draft.id, 'submit');
+  r = await getPdf(u.officerA, draft.id); // ready to sign, not signed
+  assert.equal(r.status, 200, r.text);
+  assert.match(pdfText(r.bytes), /DRAFT — NOT SIGNED, NOT VALID/);
+  await must(u.signerA, 'subpoenas', draft.id, 'withdraw',
+    { reason: 'not needed' });
+  r = await getPdf(u.officerA, draft.id);
   assertProblem(r, 409, 'state_conflict');
   assert.match(r.json.detail, /never signed/);
-  await must(u.officerA, 'subpoenas', draft.id, 'submit');
-  r = await getPdf(u.officerA, draft.id);
-  assertProblem(r, 409, 'state_conflict'); // ready to sign, not signed
 });
 
 test('signing makes a PDF the agency can download', async () => {

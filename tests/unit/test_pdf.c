@@ -5,7 +5,8 @@
  * return date, the signer's name and title, the certificate of service
  * once served, the verification code and its URL; long item lists flow
  * onto numbered pages; UTF-8 outside WinAnsi renders; the same input
- * gives the same bytes.
+ * gives the same bytes; a preview is marked on every page and carries no
+ * signature and no verification code.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -304,6 +305,81 @@ test_deterministic(void **state)
     buf_release(&b);
 }
 
+/* How many times `what` occurs in `text`. */
+static int
+count_of(const char *text, const char *what)
+{
+    int n = 0;
+
+    for (const char *p = text; (p = strstr(p, what)); p++)
+        n++;
+    return n;
+}
+
+static void
+test_preview(void **state)
+{
+    struct pdf_item many[50];
+    struct pdf_subpoena sp;
+    char *text;
+    int pages = 0;
+
+    (void)state;
+    /* Before signing there is no signer, date signed, code or URL. */
+    base(&sp);
+    sp.preview = true;
+    sp.signer_name = NULL;
+    sp.signer_title = NULL;
+    sp.signed_on = NULL;
+    sp.code = NULL;
+    sp.verify_url = NULL;
+    text = render_text(&sp, &pages);
+    assert_int_equal(pages, 1);
+    assert_has(text, "DRAFT \xe2\x80\x94 NOT SIGNED, NOT VALID");
+    assert_has(text, "SUBPOENA");
+    assert_has(text, "To: Denver County");
+    assert_has(text, "In the matter of: Doe, John");
+    assert_has(text, "1. Home address: Last known home address of the subject");
+    assert_has(text, "Return on or before a date to be set on service");
+    assert_has(text, "Not signed. This is a preview of a draft");
+    assert_has(text, "only once an authorized official of Denver Field "
+                     "Office signs it");
+    assert_null(strstr(text, "Signed on"));
+    assert_null(strstr(text, "Verification code"));
+    assert_null(strstr(text, "VERIFICATION"));
+    assert_null(strstr(text, "/verify/"));
+    cm_free(text);
+
+    /* A code or signer given by mistake is still not printed. */
+    sp.code = "7K3M-Q9XD-2B4T-HV8C";
+    sp.verify_url = "http://127.0.0.1:8080/verify/7K3M-Q9XD-2B4T-HV8C";
+    sp.signer_name = "Maria Lopez";
+    text = render_text(&sp, NULL);
+    assert_null(strstr(text, "7K3M"));
+    assert_null(strstr(text, "Maria Lopez"));
+    cm_free(text);
+
+    /* The marking is on every page of a long preview. */
+    for (int i = 0; i < 50; i++) {
+        many[i].position = i + 1;
+        many[i].category = "other";
+        many[i].description = "A record the subpoena asks for, described at "
+                              "some length";
+    }
+    sp.items = many;
+    sp.n_items = 50;
+    text = render_text(&sp, &pages);
+    assert_true(pages >= 2);
+    assert_int_equal(count_of(text, "NOT SIGNED, NOT VALID"), pages);
+    cm_free(text);
+
+    /* The signed document carries no marking. */
+    base(&sp);
+    text = render_text(&sp, NULL);
+    assert_null(strstr(text, "NOT VALID"));
+    cm_free(text);
+}
+
 static void
 test_missing_fields_refused(void **state)
 {
@@ -333,6 +409,7 @@ main(void)
         cmocka_unit_test(test_utf8_outside_winansi),
         cmocka_unit_test(test_winansi),
         cmocka_unit_test(test_deterministic),
+        cmocka_unit_test(test_preview),
         cmocka_unit_test(test_missing_fields_refused),
     };
 

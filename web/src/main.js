@@ -17,16 +17,32 @@ const NAV = [
   ['/subpoenas', 'Subpoenas', CASE_ROLES],
   ['/detainers', 'Detainers', CASE_ROLES],
   ['/enforcements', 'Enforcement', CASE_ROLES],
+  ['/subpoenas/new', 'New subpoena', ['officer']],
+  ['/detainers/new', 'New detainer', ['officer']],
+  ['/people', 'People', ['officer', 'signer', 'agency_counsel', 'auditor']],
+  ['/jurisdictions', 'Jurisdictions', null],
+  ['/reports', 'Reports', CASE_ROLES],
+  ['/admin/users', 'Users', ['admin']],
+  ['/admin/orgs', 'Organizations', ['admin']],
+  ['/admin/calendars', 'Calendars', ['admin']],
+  ['/admin/delegations', 'Delegations', ['admin']],
+  ['/admin/webhooks', 'Webhooks', ['admin']],
+  ['/audit', 'Audit', ['auditor']],
   ['/account', 'Account', null],
 ];
 
 function topBar(me) {
   const here = location.pathname;
-  const links = NAV.filter(([, , roles]) => !roles || roles.some((r) => me.roles.includes(r)))
-    .map(([path, text]) => h('li', null, h('a', {
-      href: path,
-      'aria-current': (path === '/' ? here === '/' : here.startsWith(path)) ? 'page' : null,
-    }, text)));
+  const mine = NAV.filter(([, , roles]) => !roles || roles.some((r) => me.roles.includes(r)));
+  // The current entry is the longest one the path falls under, so that
+  // /subpoenas/new marks "New subpoena", not "Subpoenas" as well.
+  const under = (path) => (path === '/' ? here === '/' : here === path || here.startsWith(path + '/'));
+  const current = mine.map(([path]) => path).filter(under)
+    .sort((a, b) => b.length - a.length)[0];
+  const links = mine.map(([path, text]) => h('li', null, h('a', {
+    href: path,
+    'aria-current': path === current ? 'page' : null,
+  }, text)));
   const out = h('button', { type: 'button', class: 'link', 'data-testid': 'logout' }, 'Log out');
   out.addEventListener('click', async () => {
     await logout().catch(() => {});
@@ -73,6 +89,8 @@ async function render() {
   document.title = `${opts.title} · compel`;
   try {
     main.replaceChildren(await page(ctx));
+    // The page's content is in the document: bench/bench_web.mjs times this.
+    performance.mark('page-ready', { detail: location.pathname });
   } catch (err) {
     main.replaceChildren(h('div', { class: 'panel' },
       h('h1', null, 'Something went wrong'),

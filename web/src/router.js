@@ -9,7 +9,21 @@ import { homePage } from './pages/home.js';
 import { accountPage } from './pages/account.js';
 import { caseListPage } from './pages/cases.js';
 import { casePage } from './pages/case.js';
+import { draftPage } from './pages/draft.js';
+import { newDetainerPage } from './pages/new_detainer.js';
+import { respondPage } from './pages/respond.js';
 import { notFoundPage } from './pages/not_found.js';
+import { peoplePage } from './pages/people.js';
+import { personPage } from './pages/person.js';
+import { jurisdictionsPage } from './pages/jurisdictions.js';
+import { jurisdictionPage } from './pages/jurisdiction.js';
+import { reportsPage } from './pages/reports.js';
+import { adminUsersPage, adminUserPage } from './pages/admin_users.js';
+import { adminOrgsPage, adminOrgPage } from './pages/admin_orgs.js';
+import { adminCalendarsPage, adminCalendarPage } from './pages/admin_calendars.js';
+import { adminDelegationsPage } from './pages/admin_delegations.js';
+import { adminWebhooksPage } from './pages/admin_webhooks.js';
+import { auditPage } from './pages/audit.js';
 
 // [pattern, page, options]; `:name` matches one segment into params.name.
 // options.public: shown without logging in; options.title: the document
@@ -19,7 +33,25 @@ export const routes = [
   ['/', homePage, { title: 'Home' }],
   ['/account', accountPage, { title: 'Account' }],
   ['/:kind(subpoenas|detainers|enforcements)', caseListPage, { title: 'Cases' }],
+  ['/subpoenas/new', draftPage, { title: 'New subpoena' }],
+  ['/detainers/new', newDetainerPage, { title: 'New detainer' }],
+  ['/subpoenas/:id/edit', draftPage, { title: 'Edit subpoena' }],
+  ['/subpoenas/:id/respond', respondPage, { title: 'Respond' }],
   ['/:kind(subpoenas|detainers|enforcements)/:id', casePage, { title: 'Case' }],
+  ['/people', peoplePage, { title: 'People' }],
+  ['/people/:id', personPage, { title: 'Person' }],
+  ['/jurisdictions', jurisdictionsPage, { title: 'Jurisdictions' }],
+  ['/jurisdictions/:id', jurisdictionPage, { title: 'Jurisdiction' }],
+  ['/reports', reportsPage, { title: 'Reports' }],
+  ['/admin/users', adminUsersPage, { title: 'Users' }],
+  ['/admin/users/:id', adminUserPage, { title: 'User' }],
+  ['/admin/orgs', adminOrgsPage, { title: 'Organizations' }],
+  ['/admin/orgs/:id', adminOrgPage, { title: 'Organization' }],
+  ['/admin/calendars', adminCalendarsPage, { title: 'Calendars' }],
+  ['/admin/calendars/:id', adminCalendarPage, { title: 'Calendar' }],
+  ['/admin/delegations', adminDelegationsPage, { title: 'Delegations' }],
+  ['/admin/webhooks', adminWebhooksPage, { title: 'Webhooks and jobs' }],
+  ['/audit', auditPage, { title: 'Audit trail' }],
 ];
 
 function compile(pattern) {
