@@ -162,7 +162,7 @@ parse_time(const char *s, size_t n, int64_t *out)
 {
     static const int64_t mdays[12] = {31, 28, 31, 30, 31, 30,
                                       31, 31, 30, 31, 30, 31};
-    int64_t y, mo, d, h, mi, sec, us, last;
+    int64_t y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, us = 0, last;
 
     if (n != TIME_LEN || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
         s[13] != ':' || s[16] != ':' || s[19] != '.' || s[26] != 'Z')

@@ -615,6 +615,35 @@ set_str(char **slot, const char *v)
     *slot = cm_strdup(v);
 }
 
+/* Replace the items of draft `sp` by the n requested in `items` (new
+ * ids, positions 1..n). */
+static enum store_rc
+replace_items(struct store *s,
+              struct store_subpoena *sp,
+              const struct item_in *items,
+              size_t n)
+{
+    struct store_subpoena_item *old = sp->items;
+    size_t old_n = sp->n_items;
+    struct store_subpoena_item *fresh = cm_calloc(n, sizeof *fresh);
+    enum store_rc rc;
+
+    for (size_t i = 0; i < n; i++) {
+        cm_id_new(fresh[i].id);
+        fresh[i].category = (char *)h_subpoena_categories[items[i].category];
+        fresh[i].description = (char *)items[i].description;
+    }
+    sp->items = fresh;
+    sp->n_items = n;
+    rc = store_subpoena_items_replace(s, sp);
+    sp->items = old;
+    sp->n_items = old_n;
+    cm_free(fresh);
+    if (rc == STORE_NO_RESULTS)
+        rc = STORE_SOFT_ERROR; /* an item id collided: try again */
+    return rc;
+}
+
 static enum store_rc
 patch_tx(struct store *s, void *ctx)
 {
@@ -652,14 +681,6 @@ patch_tx(struct store *s, void *ctx)
                       sp.state);
         goto out_release;
     }
-    if (in->has_items) {
-        /* The store has no operation yet that replaces the items of a
-         * subpoena (see the report to the lead). */
-        rc = app_fail(&c->base, CM_ERR_VALIDATION_FAILED, "items",
-                      "the items of a draft cannot be changed yet; "
-                      "withdraw the draft and create another");
-        goto out_release;
-    }
     if (in->recipient_org_id) {
         rc = h_subpoena_check_org(s, &c->base, in->recipient_org_id,
                                   "jurisdiction", "recipient_org_id");
@@ -693,6 +714,12 @@ patch_tx(struct store *s, void *ctx)
                       "the subpoena changed meanwhile; read it again");
     if (rc < 0)
         goto out_release;
+    if (in->has_items) {
+        rc = replace_items(s, &sp, in->items, in->n_items);
+        if (rc < 0)
+            goto out_release;
+        (void)json_array_append_new(fields, json_string("items"));
+    }
     rc = cases_event(s, req, "subpoena", sp.id, "edit",
                      json_pack("{s:O}", "fields", fields));
     if (rc >= 0)

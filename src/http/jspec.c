@@ -51,9 +51,14 @@ fail(struct jspec_error *e,
      const struct path *p,
      const char *detail)
 {
+    int n;
+
     e->err = err;
     (void)snprintf(e->field, sizeof e->field, "%s", p->text);
-    (void)snprintf(e->detail, sizeof e->detail, "%s: %s", p->text, detail);
+    /* A detail too long for its buffer is cut, never overflowed. */
+    n = snprintf(e->detail, sizeof e->detail, "%s: %s", p->text, detail);
+    if (n < 0)
+        e->detail[0] = '\0';
     return err;
 }
 

@@ -638,6 +638,18 @@ store_subpoena_insert(struct store *s, const struct store_subpoena *sp)
 }
 
 enum store_rc
+store_subpoena_items_replace(struct store *s, const struct store_subpoena *sp)
+{
+    enum store_rc rc;
+
+    assert(sp != NULL && sp->id[0] != '\0');
+    assert(sp->n_items == 0 || sp->items != NULL);
+    if (!store_is_faulted(s, &rc))
+        rc = s->ops->subpoena_items_replace(s, sp);
+    return rc;
+}
+
+enum store_rc
 store_subpoena_get(struct store *s, const char *id, struct store_subpoena *out)
 {
     enum store_rc rc;

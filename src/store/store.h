@@ -343,6 +343,8 @@ struct store_ops {
                                   struct store_detainer *out);
     enum store_rc (*detainer_update)(struct store *s,
                                      const struct store_detainer *d);
+    enum store_rc (*subpoena_items_replace)(struct store *s,
+                                            const struct store_subpoena *sp);
     enum store_rc (*subpoena_insert)(struct store *s,
                                      const struct store_subpoena *sp);
     enum store_rc (*subpoena_get)(struct store *s,
@@ -657,6 +659,14 @@ void store_detainer_release(struct store_detainer *d);
  * taken. */
 enum store_rc store_subpoena_insert(struct store *s,
                                     const struct store_subpoena *sp);
+
+/* Replace every item of subpoena sp->id by sp->items (all or nothing;
+ * version 1 for each; item i gets position i + 1 and sp->updated_at as its
+ * created_at and updated_at). For drafts only: the caller has checked the
+ * state, and the old items have no outcome. STORE_NO_RESULTS, with nothing
+ * changed, when the id of a new item is taken. */
+enum store_rc store_subpoena_items_replace(struct store *s,
+                                           const struct store_subpoena *sp);
 
 /* Read subpoena `id` with its items in position order into *out (release
  * with store_subpoena_release, which frees the items too). */

@@ -12,6 +12,7 @@
 #include "core/alloc.h"
 #include "store/store_int.h"
 
+#ifndef NDEBUG
 /* A YYYY-MM-DD string, checked by shape only (the assert of a caller's
  * invariant: dates are parsed and validated above the store). */
 static bool
@@ -19,6 +20,7 @@ is_date(const char *d)
 {
     return d != NULL && strlen(d) == 10 && d[4] == '-' && d[7] == '-';
 }
+#endif
 
 int
 store_org_list_by_kind(struct store *s,

@@ -221,7 +221,27 @@ test('PATCH edits a draft with If-Match only (428, 412, 400, 409)',
     assert.equal(r.json.purpose, 'second wording');
     assert.equal(r.json.version, 2);
     assert.equal(r.headers.get('etag'), '"2"');
-    r = await act(user.officer, s.id, 'submit', undefined, { 'If-Match': '"2"' });
+    // `items` replaces every item: new ids, positions from 1, in order;
+    // a bad one is refused by its path and changes nothing.
+    const oldIds = r.json.items.map((it) => it.id);
+    assertProblem(await user.officer.patch(path, { items: [
+      { category: 'employer' }, { category: 'nickname' }] },
+    { 'If-Match': '"2"' }), 400, 'validation_failed', 'items[1].category');
+    assertProblem(await user.officer.patch(path, { items: [] },
+      { 'If-Match': '"2"' }), 400, 'validation_failed', 'items');
+    r = await user.officer.patch(path, { items: [
+      { category: 'employer', description: 'current employer' },
+      { category: 'home_address' }, { category: 'release_date' }] },
+    { 'If-Match': '"2"' });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.version, 3);
+    assert.deepEqual(r.json.items.map((it) => [it.position, it.category, it.description ?? null]),
+      [[1, 'employer', 'current employer'], [2, 'home_address', null], [3, 'release_date', null]]);
+    assert.ok(r.json.items.every((it) => !oldIds.includes(it.id)), 'new item ids');
+    const hist = await user.officer.get(`${path}/history`);
+    const edits = hist.json.items.filter((e) => e.action === 'edit');
+    assert.deepEqual(edits.at(-1).details.fields, ['items'], hist.text);
+    r = await act(user.officer, s.id, 'submit', undefined, { 'If-Match': '"3"' });
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.state, 'ready_to_sign', 'this office has no review');
     assertProblem(await user.officer.patch(path, { purpose: 'third' },

@@ -607,6 +607,59 @@ test_subpoena(void **state)
     cm_free(sp.items);
 }
 
+/* store_subpoena_items_replace: a draft's items replaced all at once;
+ * a taken id changes nothing. */
+static void
+test_subpoena_items_replace(void **state)
+{
+    struct fx *f = *state;
+    struct store_subpoena sp, got, repl;
+    struct store_subpoena_item fresh[2] = {0};
+
+    fill_subpoena(f, &sp, "SUB-2026-000010");
+    assert_int_equal(store_subpoena_insert(f->s, &sp), STORE_ONE_RESULT);
+    repl = sp;
+    repl.updated_at = FX_T0 + 5;
+    repl.items = fresh;
+    repl.n_items = 2;
+    cm_id_new(fresh[0].id);
+    fresh[0].category = "vehicle";
+    fresh[0].description = "plates";
+    /* The second new item takes the id of an old one that is not being
+     * deleted: another subpoena's. Nothing changes. */
+    {
+        struct store_subpoena other;
+
+        fill_subpoena(f, &other, "SUB-2026-000011");
+        assert_int_equal(store_subpoena_insert(f->s, &other), STORE_ONE_RESULT);
+        memcpy(fresh[1].id, other.items[0].id, STORE_ID_SIZE);
+        fresh[1].category = "phone";
+        assert_int_equal(store_subpoena_items_replace(f->s, &repl),
+                         STORE_NO_RESULTS);
+        cm_free(other.items);
+    }
+    assert_int_equal(store_subpoena_get(f->s, sp.id, &got), STORE_ONE_RESULT);
+    assert_int_equal(got.n_items, 3);
+    assert_string_equal(got.items[0].id, sp.items[0].id);
+    store_subpoena_release(&got);
+    /* With fresh ids: exactly the new items, positions 1 and 2. */
+    cm_id_new(fresh[1].id);
+    assert_int_equal(store_subpoena_items_replace(f->s, &repl),
+                     STORE_ONE_RESULT);
+    assert_int_equal(store_subpoena_get(f->s, sp.id, &got), STORE_ONE_RESULT);
+    assert_int_equal(got.n_items, 2);
+    assert_string_equal(got.items[0].id, fresh[0].id);
+    assert_int_equal(got.items[0].position, 1);
+    assert_string_equal(got.items[0].category, "vehicle");
+    assert_string_equal(got.items[0].description, "plates");
+    assert_int_equal(got.items[0].created_at, FX_T0 + 5);
+    assert_string_equal(got.items[1].id, fresh[1].id);
+    assert_int_equal(got.items[1].position, 2);
+    assert_string_equal(got.items[1].category, "phone");
+    store_subpoena_release(&got);
+    cm_free(sp.items);
+}
+
 struct event_log {
     int n;
     int64_t seqs[8];
@@ -799,6 +852,8 @@ contract_run_rows(void)
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(test_subpoena, fx_setup_world,
                                         fx_teardown),
+        cmocka_unit_test_setup_teardown(test_subpoena_items_replace,
+                                        fx_setup_world, fx_teardown),
         cmocka_unit_test_setup_teardown(test_events, fx_setup_world,
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(test_events_order, fx_setup_world,

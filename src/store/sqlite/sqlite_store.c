@@ -1104,6 +1104,37 @@ insert_items(struct sqlite_store *ss, const struct store_subpoena *sp)
 }
 
 static enum store_rc
+sq_subpoena_items_replace(struct store *s, const struct store_subpoena *sp)
+{
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct store_subpoena at = *sp;
+    struct sq_binder b = {
+        sq_stmt_get(ss, STMT_ID_SUBPOENA_ITEMS_DELETE,
+                    "DELETE FROM subpoena_items WHERE subpoena_id = ?"),
+        0, SQLITE_OK};
+    enum store_rc rc;
+
+    rc = sq_run_fixed(ss, STMT_ID_SAVEPOINT, "SAVEPOINT subpoena_insert");
+    if (rc < 0)
+        return rc;
+    sq_bind_id(&b, sp->id);
+    rc = sq_run_write(ss, &b, "subpoena_items_delete");
+    /* A draft always has items, but deleting none is not an error. */
+    if (rc == STORE_NO_RESULTS)
+        rc = STORE_ONE_RESULT;
+    at.created_at = sp->updated_at;
+    if (rc == STORE_ONE_RESULT)
+        rc = insert_items(ss, &at);
+    if (rc != STORE_ONE_RESULT)
+        (void)sq_run_fixed(ss, STMT_ID_ROLLBACK_TO,
+                           "ROLLBACK TO subpoena_insert");
+    if (sq_run_fixed(ss, STMT_ID_RELEASE, "RELEASE subpoena_insert") < 0 &&
+        rc >= 0)
+        rc = STORE_HARD_ERROR;
+    return rc;
+}
+
+static enum store_rc
 sq_subpoena_insert(struct store *s, const struct store_subpoena *sp)
 {
     struct sqlite_store *ss = sq_to_sqlite(s);
@@ -1592,6 +1623,7 @@ static const struct store_ops sqlite_ops = {
     .detainer_get = sq_detainer_get,
     .detainer_update = sq_detainer_update,
     .subpoena_insert = sq_subpoena_insert,
+    .subpoena_items_replace = sq_subpoena_items_replace,
     .subpoena_get = sq_subpoena_get,
     .subpoena_update = sq_subpoena_update,
     .subpoena_update_state = sq_subpoena_update_state,
