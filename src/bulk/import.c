@@ -19,6 +19,7 @@
 #include "bulk/bulk.h"
 #include "bulk/bulk_int.h"
 #include "core/alloc.h"
+#include "core/rand.h"
 #include "core/zoneinfo.h"
 #include "domain/date.h"
 #include "domain/detainer.h"
@@ -252,11 +253,37 @@ struct imp {
     struct smap zones;      /* zone name -> "1" valid, "0" not */
     struct smap facilities; /* key -> facility id, or "" */
     struct smap numbers;    /* detainer numbers met in the file */
+    struct smap people;     /* person_ref -> person id, or "" */
     struct store_org office;
     struct tz office_tz;
     bool has_office_tz;
     struct buf key; /* scratch */
+    /* case numbers handed out from memory (next_number) */
+    struct year_counter {
+        int year;
+        int64_t last; /* the last number handed out, or raised to */
+        bool in_db;   /* past 999999: the store's counter, row by row */
+    } counters[16];
+    size_t n_counters;
+    /* random bytes for ids, fetched a batch at a time (new_id) */
+    unsigned char rnd[16 * 256];
+    size_t rnd_used;
+    bool deferred; /* store_reports_defer is in force */
 };
+
+/* A new opaque id, as cm_id_new makes them (16 random bytes, base64url),
+ * from random bytes fetched 256 ids at a time: one getrandom(2) call per
+ * 256 rows instead of one per row. */
+static void
+new_id(struct imp *m, char out[CM_ID_LEN + 1])
+{
+    if (m->rnd_used == 0 || m->rnd_used == sizeof m->rnd) {
+        cm_random_bytes(m->rnd, sizeof m->rnd);
+        m->rnd_used = 0;
+    }
+    (void)cm_base64url(m->rnd + m->rnd_used, 16, out);
+    m->rnd_used += 16;
+}
 
 static void
 add_error(struct imp *m, long line, const char *column, const char *fmt, ...)
@@ -811,11 +838,19 @@ static enum store_rc
 row_person_id(struct imp *m, char out[STORE_ID_SIZE])
 {
     const char *ref = cell(m, BULK_D_PERSON_REF);
+    const char *cached = smap_get(&m->people, ref);
     struct store_person p;
     enum store_rc rc;
 
+    /* A file names the same people again and again: each is looked up
+     * once (people do not change during a detainer import). */
+    if (cached && cached[0]) {
+        (void)snprintf(out, STORE_ID_SIZE, "%s", cached);
+        return STORE_ONE_RESULT;
+    }
     memset(&p, 0, sizeof p);
-    rc = store_person_find_ref(m->s, m->in->office_id, ref, &p);
+    rc = cached ? STORE_NO_RESULTS
+                : store_person_find_ref(m->s, m->in->office_id, ref, &p);
     if (rc == STORE_NO_RESULTS && strlen(ref) == CM_ID_LEN) {
         rc = store_person_get(m->s, ref, &p);
         if (rc == STORE_ONE_RESULT && p.org_id[0] &&
@@ -828,6 +863,8 @@ row_person_id(struct imp *m, char out[STORE_ID_SIZE])
         (void)snprintf(out, STORE_ID_SIZE, "%s", p.id);
         store_person_release(&p);
     }
+    if (rc >= 0)
+        (void)smap_put(&m->people, ref, rc == STORE_ONE_RESULT ? out : "");
     if (rc == STORE_NO_RESULTS)
         CELL_ERROR(m, BULK_D_PERSON_REF,
                    "no person with this external_ref in the office; import "
@@ -1023,6 +1060,89 @@ office_year(const struct imp *m, int64_t us)
     return (int)y;
 }
 
+/* The counter of `year`, or NULL when none is kept (and none can be: the
+ * table is full). */
+static struct year_counter *
+counter_of(struct imp *m, int year, bool add)
+{
+    for (size_t i = 0; i < m->n_counters; i++)
+        if (m->counters[i].year == year)
+            return &m->counters[i];
+    if (!add || m->n_counters == sizeof m->counters / sizeof m->counters[0])
+        return NULL;
+    m->counters[m->n_counters] = (struct year_counter){year, 0, true};
+    return &m->counters[m->n_counters++];
+}
+
+/*
+ * The next detainer number of `year` into `out`. The first of a year comes
+ * from the store's counter (store_case_number_next); the following ones
+ * from memory, and finish_numbers raises the store's counter to the last
+ * one handed out, so the import bumps each year's counter once rather than
+ * once per row. The whole import is one transaction, so nothing else
+ * takes a number meanwhile. Past 999999 a year goes back to the store's
+ * counter row by row (store_case_number_raise stops there).
+ */
+static enum store_rc
+next_number(struct imp *m, int year, char out[STORE_NUMBER_SIZE])
+{
+    struct year_counter *c = counter_of(m, year, false);
+    enum store_rc rc;
+    int y = 0;
+    int64_t seq = 0;
+
+    if (c && !c->in_db && c->last < 999999) {
+        c->last++;
+        (void)snprintf(out, STORE_NUMBER_SIZE, "DET-%04u-%06u",
+                       (unsigned)year % 10000u, (unsigned)(c->last % 1000000));
+        return STORE_ONE_RESULT;
+    }
+    if (c && !c->in_db) {
+        rc = store_case_number_raise(m->s, "DET", year, c->last);
+        c->in_db = true;
+        if (rc < 0)
+            return rc;
+    }
+    rc = store_case_number_next(m->s, "DET", year, out);
+    if (rc == STORE_ONE_RESULT && !c && parse_number(out, &y, &seq) &&
+        seq < 999999 && (c = counter_of(m, year, true)) != NULL) {
+        c->last = seq;
+        c->in_db = false;
+    }
+    return rc;
+}
+
+/* A number given in the file: later numbers of its year come after it. */
+static enum store_rc
+given_number(struct imp *m, int year, int64_t seq)
+{
+    struct year_counter *c = counter_of(m, year, false);
+
+    if (c && !c->in_db) {
+        if (seq > c->last)
+            c->last = seq;
+        return STORE_ONE_RESULT;
+    }
+    return store_case_number_raise(m->s, "DET", year, seq);
+}
+
+/* Raise the store's counters to the numbers handed out from memory. */
+static enum store_rc
+finish_numbers(struct imp *m)
+{
+    for (size_t i = 0; i < m->n_counters; i++) {
+        struct year_counter *c = &m->counters[i];
+        enum store_rc rc;
+
+        if (c->in_db)
+            continue;
+        rc = store_case_number_raise(m->s, "DET", c->year, c->last);
+        if (rc < 0)
+            return rc;
+    }
+    return STORE_ONE_RESULT;
+}
+
 static enum store_rc
 row_detainer(struct imp *m)
 {
@@ -1129,15 +1249,13 @@ row_detainer(struct imp *m)
     if (writing(m)) {
         int64_t last = d.created_at;
 
-        if (number[0]) {
-            rc = store_case_number_raise(m->s, "DET", year, seq);
-        } else {
-            rc = store_case_number_next(m->s, "DET",
-                                        office_year(m, d.created_at), d.number);
-        }
+        if (number[0])
+            rc = given_number(m, year, seq);
+        else
+            rc = next_number(m, office_year(m, d.created_at), d.number);
         if (rc < 0)
             return rc;
-        cm_id_new(d.id);
+        new_id(m, d.id);
         d.version = 1;
         if (d.acknowledged_at > last)
             last = d.acknowledged_at;
@@ -1304,8 +1422,21 @@ bulk_import_tx(struct store *s, void *ctx)
     rc = load_office(&m);
     if (rc == STORE_ONE_RESULT && !m.in->validate_only)
         rc = store_bulk_batch_hint(s, true);
+    /* Detainers go in without the per-row report triggers; their
+     * aggregates are added in one pass at the end (store_reports.h). A
+     * failed import rolls the whole transaction back, deferral included. */
+    if (rc == STORE_ONE_RESULT && !m.in->validate_only &&
+        m.in->kind == BULK_KIND_DETAINERS) {
+        rc = store_reports_defer(s);
+        m.deferred = rc == STORE_ONE_RESULT;
+    }
     if (rc == STORE_ONE_RESULT)
         rc = run_rows(&m, &rd);
+    if (rc == STORE_ONE_RESULT && m.res->error_count == 0 &&
+        !m.in->validate_only)
+        rc = finish_numbers(&m);
+    if (rc == STORE_ONE_RESULT && m.res->error_count == 0 && m.deferred)
+        rc = store_reports_catch_up(s);
     if (!m.in->validate_only)
         (void)store_bulk_batch_hint(s, false);
     if (rc == STORE_ONE_RESULT && m.res->error_count == 0 &&
@@ -1320,6 +1451,7 @@ bulk_import_tx(struct store *s, void *ctx)
     smap_release(&m.zones);
     smap_release(&m.facilities);
     smap_release(&m.numbers);
+    smap_release(&m.people);
     store_org_release(&m.office);
     if (m.has_office_tz)
         tz_release(&m.office_tz);

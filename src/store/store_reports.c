@@ -68,3 +68,33 @@ store_report_jurisdictions(struct store *s,
                                                    org_id, now, cb, cls);
     return rc;
 }
+
+enum store_rc
+store_reports_defer(struct store *s)
+{
+    enum store_rc rc;
+
+    if (!store_is_faulted(s, &rc))
+        rc = s->ops->reports->defer(s);
+    return rc;
+}
+
+enum store_rc
+store_reports_catch_up(struct store *s)
+{
+    enum store_rc rc;
+
+    if (!store_is_faulted(s, &rc))
+        rc = s->ops->reports->catch_up(s);
+    return rc;
+}
+
+enum store_rc
+store_reports_rebuild(struct store *s)
+{
+    enum store_rc rc;
+
+    if (!store_is_faulted(s, &rc))
+        rc = s->ops->reports->rebuild(s);
+    return rc;
+}

@@ -96,6 +96,9 @@ struct store_reports_ops {
                                 int64_t now,
                                 store_report_cb cb,
                                 void *cls);
+    enum store_rc (*defer)(struct store *s);
+    enum store_rc (*catch_up)(struct store *s);
+    enum store_rc (*rebuild)(struct store *s);
 };
 
 /*
@@ -131,5 +134,35 @@ int store_report_jurisdictions(struct store *s,
                                int64_t now,
                                store_report_cb cb,
                                void *cls);
+
+/*
+ * Bulk writes (migration 0009-report-deferred.sql). Inside one write
+ * transaction: store_reports_defer turns the per-row insert triggers off
+ * for detainers and subpoenas (and the decisions the detainer trigger
+ * records); the caller inserts its cases (inserts only: an update of a
+ * case between the two calls is not supported); store_reports_catch_up
+ * then adds what the new cases contribute, in one pass over the same
+ * views the triggers read, and turns the triggers back on. The result is
+ * the same aggregates as inserting the cases one by one. A transaction
+ * that defers and does not catch up fails to commit (nothing is left
+ * half-counted).
+ *
+ * store_reports_defer: STORE_ONE_RESULT; STORE_HARD_ERROR when already
+ * deferred. store_reports_catch_up: STORE_ONE_RESULT; STORE_NO_RESULTS when
+ * nothing was deferred. When subpoenas were inserted meanwhile, catch_up
+ * rebuilds every aggregate (store_reports_rebuild); otherwise it adds the
+ * new detainers alone, in time proportional to their number.
+ */
+enum store_rc store_reports_defer(struct store *s);
+enum store_rc store_reports_catch_up(struct store *s);
+
+/*
+ * Recompute every aggregate from the cases (what the backfill of 0006
+ * does): empties the aggregate tables and fills them again from the
+ * views; ends a deferral if one is running. Same result as the triggers
+ * for cases that were inserted and never corrected. Run it in a write
+ * transaction. STORE_ONE_RESULT.
+ */
+enum store_rc store_reports_rebuild(struct store *s);
 
 #endif

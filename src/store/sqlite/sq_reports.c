@@ -233,6 +233,267 @@ out_release:
     return n;
 }
 
+/* ---- bulk writes: defer, catch up, rebuild (0009-report-deferred.sql) --*/
+
+/* report_counts' measure columns, in enum store_report_measure order. */
+static const char *const measure_cols[STORE_REPORT_MEASURE__COUNT] = {
+    "detainers_lodged",
+    "honored_reported",
+    "honored_observed",
+    "honored_inferred",
+    "declined_reported",
+    "declined_observed",
+    "declined_inferred",
+    "served",
+    "resolved",
+    "complied",
+    "partially_complied",
+    "no_records",
+    "objected",
+    "refused",
+    "on_time_original",
+    "on_time_extended",
+    "items_requested",
+    "items_produced",
+    "referred",
+    "orders_enforced",
+    "orders_enforced_in_part",
+    "orders_denied",
+    "contempt_civil",
+    "contempt_criminal"};
+
+/* The period key of `day` at level l.len, as the triggers write it. */
+#define PERIOD_OF(day) \
+    "CASE l.len WHEN 0 THEN '*' ELSE substr(" day ", 1, l.len) END"
+
+/* Append `pre` column `post` for each measure column, separated by ", ",
+ * each followed by " AS column" when `alias`. */
+static void
+add_measures(struct buf *b, const char *pre, const char *post, bool alias)
+{
+    for (int i = 0; i < STORE_REPORT_MEASURE__COUNT; i++)
+        buf_addf(b, "%s%s%s%s%s%s", i ? ", " : "", pre, measure_cols[i], post,
+                 alias ? " AS " : "", alias ? measure_cols[i] : "");
+}
+
+/*
+ * Add to report_counts the rows of `rows_sql` (a SELECT of org_id, day and
+ * the measures, in order, e.g. a UNION ALL of the views): summed per
+ * (jurisdiction, day) first, then rolled up into the four levels, so the
+ * big input is sorted once and the levels read the small day sums. ?1 is
+ * bound to `since` (the statement may ignore it).
+ */
+static enum store_rc
+add_counts(struct sqlite_store *ss, const char *rows_sql, int64_t since)
+{
+    struct buf q = BUF_INIT;
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    buf_adds(&q, "WITH dd AS (SELECT r.org_id AS org_id, r.day AS day, ");
+    add_measures(&q, "sum(r.", ")", true);
+    buf_addf(&q,
+             " FROM (%s) r GROUP BY r.org_id, r.day)"
+             " INSERT INTO report_counts (org_id, period, ",
+             rows_sql);
+    add_measures(&q, "", "", false);
+    buf_adds(&q, ") SELECT dd.org_id, " PERIOD_OF("dd.day") ", ");
+    add_measures(&q, "sum(dd.", ")", false);
+    buf_adds(&q, " FROM dd JOIN report_levels l WHERE true GROUP BY 1, 2"
+                 " ON CONFLICT (period, org_id) DO UPDATE SET ");
+    for (int i = 0; i < STORE_REPORT_MEASURE__COUNT; i++)
+        buf_addf(&q, "%s%s = %s + excluded.%s", i ? ", " : "", measure_cols[i],
+                 measure_cols[i], measure_cols[i]);
+    rc = sqlite3_prepare_v2(ss->db, buf_str(&q), -1, &st, NULL);
+    if (rc == SQLITE_OK && sqlite3_bind_parameter_count(st) >= 1)
+        rc = sqlite3_bind_int64(st, 1, since);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    buf_release(&q);
+    if (rc != SQLITE_DONE)
+        return sq_rc_from(ss, rc, "report_counts");
+    return STORE_ONE_RESULT;
+}
+
+/* Run `sql` (one statement) with ?1 bound to `since` when it has it. */
+static enum store_rc
+run_since(struct sqlite_store *ss, const char *sql, int64_t since)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(ss->db, sql, -1, &st, NULL);
+
+    if (rc == SQLITE_OK && sqlite3_bind_parameter_count(st) >= 1)
+        rc = sqlite3_bind_int64(st, 1, since);
+    if (rc == SQLITE_OK)
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            ;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return sq_rc_from(ss, rc, "report bulk");
+    return STORE_ONE_RESULT;
+}
+
+/* The decision of each detainer decided, from rowid ?1 on: the
+ * statement of 0006's backfill (and of the detainer insert trigger). */
+#define DECISIONS_SINCE                                                    \
+    "INSERT INTO report_detainer_decisions (detainer_id, org_id, day,"     \
+    " decision, source)"                                                   \
+    " SELECT d.id, f.org_id, compel_local_date(d.decided_at, o.timezone)," \
+    " CASE WHEN d.state IN ('honored', 'declined') THEN d.state"           \
+    " WHEN d.state = 'transferred' THEN 'honored'"                         \
+    " WHEN d.decline_policy_id IS NOT NULL OR d.reason IS NOT NULL"        \
+    " THEN 'declined' ELSE 'honored' END, d.outcome_source"                \
+    " FROM detainers d JOIN facilities f ON f.id = d.facility_id"          \
+    " JOIN organizations o ON o.id = f.org_id"                             \
+    " WHERE d.rowid > ?1 AND d.decided_at IS NOT NULL"
+
+/* The measure columns of a view row, after org_id and day. */
+static void
+add_view_cols(struct buf *b)
+{
+    buf_adds(b, "org_id, day, ");
+    add_measures(b, "", "", false);
+}
+
+static enum store_rc
+sq_reports_defer(struct store *s)
+{
+    return run_since(sq_to_sqlite(s),
+                     "INSERT INTO report_deferred (one, detainers_since,"
+                     " subpoenas_since)"
+                     " VALUES (1,"
+                     " coalesce((SELECT max(rowid) FROM detainers), 0),"
+                     " coalesce((SELECT max(rowid) FROM subpoenas), 0))",
+                     0);
+}
+
+static enum store_rc sq_reports_rebuild(struct store *s);
+
+static enum store_rc
+sq_reports_catch_up(struct store *s)
+{
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct buf rows = BUF_INIT;
+    sqlite3_stmt *st = NULL;
+    int64_t since = 0;
+    bool subpoenas = false;
+    bool decided;
+    enum store_rc rc;
+    int src;
+
+    src = sqlite3_prepare_v2(
+        ss->db,
+        "SELECT detainers_since,"
+        " coalesce((SELECT max(rowid) FROM subpoenas), 0) > subpoenas_since"
+        " FROM report_deferred",
+        -1, &st, NULL);
+    if (src == SQLITE_OK)
+        src = sqlite3_step(st);
+    if (src == SQLITE_ROW) {
+        since = sqlite3_column_int64(st, 0);
+        subpoenas = sqlite3_column_int(st, 1) != 0;
+    }
+    sqlite3_finalize(st);
+    if (src == SQLITE_DONE)
+        return STORE_NO_RESULTS;
+    if (src != SQLITE_ROW)
+        return sq_rc_from(ss, src, "report_deferred");
+    if (subpoenas)
+        return sq_reports_rebuild(s);
+    /* the new detainers' decisions first (the decision trigger is off
+     * too), then their lodging and their decisions together */
+    rc = run_since(ss, DECISIONS_SINCE, since);
+    decided = sqlite3_changes(ss->db) > 0;
+    buf_adds(&rows, "SELECT ");
+    add_view_cols(&rows);
+    buf_adds(&rows, " FROM report_detainer_rows WHERE detainer_id IN"
+                    " (SELECT id FROM detainers WHERE rowid > ?1)");
+    if (decided) {
+        buf_adds(&rows, " UNION ALL SELECT ");
+        add_view_cols(&rows);
+        buf_adds(&rows, " FROM report_decision_rows WHERE detainer_id IN"
+                        " (SELECT id FROM detainers WHERE rowid > ?1)");
+    }
+    if (rc == STORE_ONE_RESULT)
+        rc = add_counts(ss, buf_str(&rows), since);
+    buf_release(&rows);
+    if (rc == STORE_ONE_RESULT)
+        rc = run_since(ss, "DELETE FROM report_deferred", 0);
+    return rc;
+}
+
+static enum store_rc
+sq_reports_rebuild(struct store *s)
+{
+    static const char *const wipe[] = {
+        /* the marker turns the decision trigger off while the decisions
+         * are written again below */
+        "INSERT INTO report_deferred (one, detainers_since, subpoenas_since)"
+        " VALUES (1, 0, 0) ON CONFLICT (one) DO NOTHING",
+        "DELETE FROM report_counts",
+        "DELETE FROM report_days",
+        "DELETE FROM report_open",
+        "DELETE FROM report_detainer_decisions",
+        DECISIONS_SINCE,
+        NULL};
+    static const char *const views[] = {
+        "report_detainer_rows", "report_decision_rows", "report_subpoena_rows",
+        "report_enforcement_rows", NULL};
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct buf rows = BUF_INIT;
+    enum store_rc rc = STORE_ONE_RESULT;
+
+    for (int i = 0; wipe[i] && rc == STORE_ONE_RESULT; i++)
+        rc = run_since(ss, wipe[i], 0);
+    for (int i = 0; views[i]; i++) {
+        buf_adds(&rows, i ? " UNION ALL SELECT " : "SELECT ");
+        add_view_cols(&rows);
+        buf_addf(&rows, " FROM %s", views[i]);
+    }
+    if (rc == STORE_ONE_RESULT)
+        rc = add_counts(ss, buf_str(&rows), 0);
+    buf_release(&rows);
+    /* days to response: per day, then rolled up; then each period's
+     * lower median in one pass over report_days in key order */
+    if (rc == STORE_ONE_RESULT)
+        rc = run_since(
+            ss,
+            "WITH hd AS (SELECT org_id, day, days, count(*) AS n"
+            " FROM report_subpoena_days GROUP BY org_id, day, days)"
+            " INSERT INTO report_days (period, org_id, days, n)"
+            " SELECT " PERIOD_OF(
+                "hd.day") ", hd.org_id, hd.days, sum(hd.n)"
+                          " FROM hd JOIN report_levels l WHERE true GROUP BY 1, 2, 3",
+            0);
+    if (rc == STORE_ONE_RESULT)
+        rc = run_since(
+            ss,
+            "UPDATE report_counts SET median_days = m.days FROM ("
+            " SELECT period, org_id, min(days) AS days FROM ("
+            "  SELECT period, org_id, days,"
+            "   sum(n) OVER (PARTITION BY period, org_id ORDER BY days"
+            "    ROWS UNBOUNDED PRECEDING) AS cum,"
+            "   sum(n) OVER (PARTITION BY period, org_id) AS total"
+            "  FROM report_days WHERE n > 0)"
+            " WHERE cum >= (total - 1) / 2 + 1 GROUP BY period, org_id) m"
+            " WHERE report_counts.period = m.period"
+            " AND report_counts.org_id = m.org_id",
+            0);
+    if (rc == STORE_ONE_RESULT)
+        rc = run_since(ss,
+                       "INSERT INTO report_open (org_id, return_date, n)"
+                       " SELECT org_id, return_date, count(*)"
+                       " FROM report_subpoena_open GROUP BY 1, 2",
+                       0);
+    if (rc == STORE_ONE_RESULT)
+        rc = run_since(ss, "DELETE FROM report_deferred", 0);
+    return rc;
+}
+
 const struct store_reports_ops sq_reports_ops = {
     .report_jurisdictions = sq_report_jurisdictions,
+    .defer = sq_reports_defer,
+    .catch_up = sq_reports_catch_up,
+    .rebuild = sq_reports_rebuild,
 };
