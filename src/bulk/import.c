@@ -482,12 +482,10 @@ insert_jurisdiction(struct imp *m,
                     const char *zone)
 {
     struct store_org o;
-    struct store_calendar cal;
-    char cal_name[NAME_MAX + 16];
+    char cal_id[STORE_ID_SIZE];
     enum store_rc rc;
 
     memset(&o, 0, sizeof o);
-    memset(&cal, 0, sizeof cal);
     cm_id_new(o.id);
     o.version = 1;
     o.created_at = o.updated_at = m->in->now;
@@ -500,22 +498,11 @@ insert_jurisdiction(struct imp *m,
         return STORE_HARD_ERROR; /* looked up just before: a bug */
     if (rc < 0)
         return rc;
-    /* As POST /api/v1/orgs does: each jurisdiction has its calendar, named
-     * after it, or "name (ST)" when another state has the same name. */
-    cm_id_new(cal.id);
-    cal.name = (char *)name;
-    (void)snprintf(cal.org_id, sizeof cal.org_id, "%s", o.id);
-    cal.created_at = cal.updated_at = m->in->now;
-    rc = store_calendar_insert(m->s, &cal);
-    if (rc == STORE_NO_RESULTS) {
-        (void)snprintf(cal_name, sizeof cal_name, "%s (%s)", name, state);
-        cm_id_new(cal.id);
-        cal.name = cal_name;
-        rc = store_calendar_insert(m->s, &cal);
-    }
+    rc = store_jurisdiction_calendar_insert(m->s, &o, cal_id);
     if (rc == STORE_NO_RESULTS) {
         add_error(m, m->rec->line, "name",
-                  "a calendar named \"%.100s\" exists already", cal_name);
+                  "a calendar named \"%.100s (%.2s)\" exists already", name,
+                  state);
         return STORE_NO_RESULTS;
     }
     return rc < 0 ? rc : STORE_ONE_RESULT;

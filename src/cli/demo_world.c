@@ -226,8 +226,12 @@ insert_orgs(struct store *s, struct world_tx *t)
                               .timezone = (char *)orgs[i].timezone,
                               .requires_counsel_review = orgs[i].review};
 
+        char cal_id[STORE_ID_SIZE];
+
         memcpy(o.id, d->org_id[i], STORE_ID_SIZE);
         rc = inserted(t, store_org_insert(s, &o));
+        if (rc >= 0 && orgs[i].kind == ORG_KIND_JURISDICTION)
+            rc = inserted(t, store_jurisdiction_calendar_insert(s, &o, cal_id));
         if (rc >= 0)
             rc = audit_row(s, t, "org.create", "org", o.id);
     }

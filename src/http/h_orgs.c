@@ -174,9 +174,8 @@ static enum store_rc
 org_create_tx(struct store *s, void *ctx)
 {
     struct org_create_tx *t = ctx;
-    struct store_calendar cal;
+    char cal_id[STORE_ID_SIZE];
     enum store_rc rc;
-    char name[ORG_NAME_MAX + 16];
 
     json_decref(t->answer);
     t->answer = NULL;
@@ -187,21 +186,9 @@ org_create_tx(struct store *s, void *ctx)
                         "already exists");
     if (rc < 0)
         return rc;
-    memset(&cal, 0, sizeof cal);
+    cal_id[0] = '\0';
     if (strcmp(t->org.kind, "jurisdiction") == 0) {
-        cm_id_new(cal.id);
-        cal.name = t->org.name;
-        (void)snprintf(cal.org_id, sizeof cal.org_id, "%s", t->org.id);
-        cal.created_at = cal.updated_at = t->org.created_at;
-        rc = store_calendar_insert(s, &cal);
-        if (rc == STORE_NO_RESULTS) {
-            /* Calendar names are unique; a county's name recurs across
-             * states, so the second one is told apart by its state. */
-            (void)snprintf(name, sizeof name, "%s (%s)", t->org.name,
-                           t->org.state);
-            cal.name = name;
-            rc = store_calendar_insert(s, &cal);
-        }
+        rc = store_jurisdiction_calendar_insert(s, &t->org, cal_id);
         if (rc == STORE_NO_RESULTS)
             return app_fail(&t->base, CM_ERR_ALREADY_EXISTS, "name",
                             "a calendar with this name already exists");
@@ -212,7 +199,7 @@ org_create_tx(struct store *s, void *ctx)
                    t->org.kind);
     if (rc < 0)
         return rc;
-    t->answer = org_json(&t->org, cal.id);
+    t->answer = org_json(&t->org, cal_id);
     return app_idem_save(s, &t->base, &t->idem, 201, t->answer);
 }
 

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "core/alloc.h"
+#include "core/buf.h"
+#include "core/rand.h"
 #include "store/store_int.h"
 
 #ifndef NDEBUG
@@ -325,4 +327,32 @@ store_state_holiday_release(struct store_state_holiday *h)
     cm_free(h->name);
     cm_free(h->source);
     memset(h, 0, sizeof *h);
+}
+
+enum store_rc
+store_jurisdiction_calendar_insert(struct store *s,
+                                   const struct store_org *o,
+                                   char cal_id[STORE_ID_SIZE])
+{
+    struct store_calendar cal = {0};
+    struct buf name = BUF_INIT;
+    enum store_rc rc;
+
+    assert(o != NULL && o->name != NULL && o->state != NULL);
+    cm_id_new(cal.id);
+    cal.name = o->name;
+    memcpy(cal.org_id, o->id, sizeof cal.org_id);
+    cal.created_at = cal.updated_at = o->created_at;
+    rc = store_calendar_insert(s, &cal);
+    if (rc == STORE_NO_RESULTS) {
+        /* Calendar names are unique; a county's name recurs across
+         * states, so the second one is told apart by its state. */
+        buf_addf(&name, "%s (%s)", o->name, o->state);
+        cal.name = (char *)buf_str(&name);
+        rc = store_calendar_insert(s, &cal);
+    }
+    if (rc == STORE_ONE_RESULT)
+        memcpy(cal_id, cal.id, STORE_ID_SIZE);
+    buf_release(&name);
+    return rc;
 }

@@ -240,6 +240,15 @@ void store_delegation_release(struct store_delegation *d);
 enum store_rc store_calendar_insert(struct store *s,
                                     const struct store_calendar *c);
 
+/* Give jurisdiction `o` (just inserted) its own calendar, named after it,
+ * or "name (ST)" when another state's jurisdiction has the name already;
+ * its id is written into cal_id. Every way of making a jurisdiction (the
+ * API, CSV import, the demonstration world) calls this. STORE_NO_RESULTS
+ * when both names are taken. */
+enum store_rc store_jurisdiction_calendar_insert(struct store *s,
+                                                 const struct store_org *o,
+                                                 char cal_id[STORE_ID_SIZE]);
+
 enum store_rc
 store_calendar_get(struct store *s, const char *id, struct store_calendar *out);
 

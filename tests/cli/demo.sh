@@ -103,6 +103,22 @@ for s in items:
                           "withdrawn"), s["state"]
 PY
 
+# Every demonstration jurisdiction has its own calendar, as one made
+# through the API or an import has, so its closures and holidays can be
+# recorded.
+code=$(curl -s -b "$tmp/jar" -o "$tmp/cals" -w '%{http_code}' "$base/api/v1/calendars")
+[ "$code" = 200 ] || fail "calendars answered $code: $(cat "$tmp/cals")"
+python3 - "$tmp/cals" "$orgs" <<'PY' || fail "calendars: $(cat "$tmp/cals")"
+import json, sys
+cals = json.load(open(sys.argv[1]))["items"]
+me = json.loads(sys.argv[2])
+org = me.get("org_id") or me.get("user", {}).get("org_id") or \
+    (me.get("org") or {}).get("id")
+mine = [c for c in cals if c.get("org_id") == org]
+assert len(mine) == 1, cals
+assert any(c.get("kind") == "federal" for c in cals), cals
+PY
+
 if [ "$failures" -ne 0 ]; then
     echo "demo.sh: $failures failure(s)" >&2
     exit 1
