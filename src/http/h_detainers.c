@@ -681,6 +681,7 @@ h_detainers_list(struct http_req *req)
     t.filter.state = http_req_query(req, "state");
     t.filter.facility_id = http_req_query(req, "facility_id");
     t.filter.person_id = http_req_query(req, "person_id");
+    t.filter.number = http_req_query(req, "number");
     if (t.filter.state && *t.filter.state && !is_state_list(t.filter.state))
         return reply_error(req, CM_ERR_VALIDATION_FAILED, "state",
                            "state must be lodged, acknowledged, honored, "

@@ -322,6 +322,10 @@ test('Idempotency-Key, filters and paging', async () => {
   let r = await officer.get(`/api/v1/detainers?facility_id=${facilityB.id}`);
   assert.deepEqual(r.json.items.map((x) => x.id), [r1.json.id]);
   assert.equal(r.json.items[0].hold_rule, '48h-clock');
+  r = await officer.get(`/api/v1/detainers?number=${r1.json.number}`);
+  assert.deepEqual(r.json.items.map((x) => x.id), [r1.json.id], r.text);
+  r = await officer.get('/api/v1/detainers?number=DET-1999-999999');
+  assert.deepEqual(r.json.items, [], r.text);
 
   r = await officer.get('/api/v1/detainers?state=released,cancelled');
   assert.deepEqual([...new Set(r.json.items.map((x) => x.state))].sort(),

@@ -346,3 +346,36 @@ test('account: a token made in the UI works until revoked in the UI; the calenda
   assertClean();
   await context.close();
 });
+
+test('account: a user changes their password; a typo and a wrong current one are refused by the field', async () => {
+  const { page, context, assertClean } = await web.newPage({ width: 1280, height: 900 });
+  await loginAs(page, 'acting@web.test');
+  await nav(page, 'Account');
+  const f = page.getByTestId('password-form');
+  await f.waitFor();
+  const NEW = 'a new passphrase of five words';
+  await fill(f, { 'Current password': PASSWORD, 'New password': NEW, 'New password, again': `${NEW}!` });
+  await f.getByRole('button', { name: 'Change the password' }).click();
+  const again = f.getByTestId('error-new_password_again');
+  await again.waitFor();
+  assert.equal(await again.textContent(), 'The two new passwords differ.');
+  await fill(f, { 'Current password': 'not my password at all', 'New password': NEW, 'New password, again': NEW });
+  await f.getByRole('button', { name: 'Change the password' }).click();
+  await f.getByTestId('error-current_password').waitFor();
+  await fill(f, { 'Current password': PASSWORD, 'New password': 'short', 'New password, again': 'short' });
+  await f.getByRole('button', { name: 'Change the password' }).click();
+  assert.match(await f.getByTestId('error-new_password').textContent(), /12 characters/);
+  await fill(f, { 'Current password': PASSWORD, 'New password': NEW, 'New password, again': NEW });
+  await f.getByRole('button', { name: 'Change the password' }).click();
+  await page.getByTestId('toast').getByText('Your password is changed').waitFor();
+  assert.equal(await f.getByLabel('Current password', { exact: true }).inputValue(), '', 'the form is cleared');
+  await shot(page, 'account-password');
+  // The old password no longer logs in; the new one does.
+  const login = (password) => fetch(`${web.base}/api/v1/session`, { method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: 'acting@web.test', password }) });
+  assert.equal((await login(PASSWORD)).status, 401);
+  assert.equal((await login(NEW)).status, 201);
+  assertClean();
+  await context.close();
+});

@@ -177,12 +177,40 @@ test('the officer lodges a detainer, creating the person, and drafts a subpoena'
   assert.equal(pdf.headers()['content-type'], 'application/pdf');
   await shot(page, 'case-draft');
 
-  // Edit the draft: a new purpose.
+  // Edit the draft: a new purpose, and the items: the bond record asked
+  // for no more, a phone number asked for instead.
   await page.getByTestId('edit-draft').click();
   await page.getByRole('heading', { name: `Edit ${subNumber}` }).waitFor();
+  assert.equal(await page.getByTestId('item-row').count(), 3);
+  assert.equal(await page.getByTestId('field-items[0].description').inputValue(), 'Last known home address');
   await page.getByTestId('field-purpose').fill('Locate the subject for removal proceedings (edited)');
+  await page.getByRole('button', { name: 'Remove item 3' }).click();
+  await page.getByTestId('add-item').click();
+  await page.getByTestId('field-items[2].category').selectOption('phone');
   await page.getByTestId('draft-form-submit').click();
   await page.getByTestId('fact-purpose').getByText('(edited)', { exact: false }).waitFor();
+  assert.equal(await items.count(), 3);
+  assert.match(await items.nth(0).textContent(), /Home address.*Last known home address/);
+  assert.match(await items.nth(1).textContent(), /Employer/);
+  assert.match(await items.nth(2).textContent(), /Telephone numbers/);
+
+  // Someone else edits the draft while this page is open: the submit is
+  // refused (412) with words saying to reload, and nothing changes.
+  await page.evaluate(async (path) => {
+    const csrf = sessionStorage.getItem('compel.csrf');
+    const cur = await (await fetch(`/api/v1${path}`)).json();
+    await fetch(`/api/v1${path}`, { method: 'PATCH',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf, 'If-Match': `"${cur.version}"` },
+      body: JSON.stringify({ purpose: 'Locate the subject for removal proceedings (edited twice)' }) });
+  }, subPath);
+  await page.getByTestId('form-submit-submit').click();
+  const stale = page.getByTestId('action-submit').getByTestId('form-error');
+  await stale.waitFor();
+  assert.equal(await stale.textContent(),
+    'Someone changed this since you opened it: reload the page to see it as it stands, then try again.');
+  assert.equal(await page.getByTestId('case-state').textContent(), 'Draft');
+  await page.reload();
+  await page.getByTestId('fact-purpose').getByText('(edited twice)', { exact: false }).waitFor();
 
   await act(page, 'submit', 'In review');
   await shot(page, 'case-in-review');

@@ -65,7 +65,12 @@ export async function api(method, path, body = undefined, headers = {}) {
   const err = new ApiError(res.status, json);
   if (res.status === 423)
     err.message = err.detail = 'This account is locked; ask an administrator to unlock it.';
-  if (res.status === 401 && path !== '/api/v1/session') {
+  // A 401 means the session is gone, except where a password is checked
+  // (logging in; a wrong current password when changing it): those are
+  // the form's own errors.
+  const checksPassword = path === '/api/v1/session' ||
+    (path === '/api/v1/me/password' && err.code === 'bad_credentials');
+  if (res.status === 401 && !checksPassword) {
     const hadSession = hasSession();
     forgetSession();
     sessionLost(lostMessage(err, hadSession));

@@ -6,8 +6,10 @@
 import { get, logout, onSessionLost } from './api.js';
 import { match, navigate, startRouter } from './router.js';
 import { h, label, notify } from './ui.js';
+import { watchScrollRegions } from './scroll.js';
 
 const state = { me: null, loginMessage: '' };
+let rendered = false; // a page was drawn already (the next ones are navigations)
 
 // Navigation by role: [path, text, roles that see it (null: everyone)].
 const CASE_ROLES = ['officer', 'signer', 'agency_counsel', 'auditor', 'booking',
@@ -81,10 +83,16 @@ async function render() {
     message: state.loginMessage,
   };
   const main = h('main', { id: 'main', tabindex: '-1' }, h('p', { class: 'loading' }, 'Loading…'));
+  // The live region outlives the page, so a message given just before a
+  // navigation ("SUB-... drafted.") is still shown and announced.
+  const toasts = document.getElementById('toasts') ||
+    h('div', { id: 'toasts', class: 'toasts', 'aria-live': 'polite', role: 'status' });
+  const first = !rendered;
+  rendered = true;
   root.replaceChildren(...[
     h('a', { class: 'skip', href: '#main', onclick: (e) => { e.preventDefault(); main.focus(); } }, 'Skip to content'),
     state.me && !opts.public ? topBar(state.me) : null,
-    h('div', { id: 'toasts', class: 'toasts', 'aria-live': 'polite', role: 'status' }),
+    toasts,
     main].filter(Boolean));
   document.title = `${opts.title} · compel`;
   try {
@@ -98,6 +106,12 @@ async function render() {
   }
   const h1 = main.querySelector('h1');
   if (h1) document.title = `${h1.textContent} · compel`;
+  // After a navigation within the app the old focus is gone with the old
+  // page: put it on the new page's content, as the skip link would, so
+  // the next Tab starts there and a screen reader reads the new page. A
+  // fresh load leaves focus at the top (the skip link comes first).
+  if (!first && main.isConnected && (!document.activeElement || document.activeElement === document.body))
+    main.focus({ preventScroll: true });
 }
 
 onSessionLost((message) => {
@@ -113,4 +127,5 @@ window.addEventListener('unhandledrejection', (e) => {
   notify(e.reason?.message || 'Something went wrong.', 'error');
 });
 
+watchScrollRegions(document.getElementById('app'));
 startRouter(render);

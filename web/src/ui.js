@@ -185,7 +185,12 @@ export function showErrors(formEl, err) {
     return;
   }
   const general = formEl.querySelector('.form-error');
-  general.textContent = err.field ? `${err.field}: ${message}` : message;
+  // A stale version (412 on If-Match) is no field of the form: say what
+  // happened and what to do, in words.
+  const stale = err.status === 412 || err.field === 'If-Match';
+  general.textContent = stale
+    ? 'Someone changed this since you opened it: reload the page to see it as it stands, then try again.'
+    : err.field ? `${err.field}: ${message}` : message;
   general.hidden = false;
   general.focus();
 }
@@ -220,14 +225,16 @@ export function form(spec) {
 //   columns: [{key, label, render?: (row) => node|string, sort?: bool}],
 //   filters: [field specs] (sent as query parameters),
 //   fetch: async (params, cursor) => ({items, next_cursor}),
-//   rowHref: (row) => '/subpoenas/' + row.id, testid, empty: 'No cases.' }
+//   rowHref: (row) => '/subpoenas/' + row.id, testid, empty: 'No cases.',
+//   params: the filters' values at first (e.g. from the address),
+//   onApply: (values) => ... called when the filters are applied }
 // Sorting orders the rows loaded so far; "Load more" follows next_cursor.
 export function pagedTable(spec) {
   let rows = [];
   let cursor = null;
   let sortKey = null;
   let sortDir = 1;
-  let params = {};
+  let params = spec.params || {};
   const tbody = h('tbody');
   const status = h('p', { class: 'list-status', role: 'status' });
   const more = h('button', { type: 'button', class: 'secondary', hidden: true, 'data-testid': 'load-more' }, 'Load more');
@@ -276,7 +283,7 @@ export function pagedTable(spec) {
   });
   const filterForm = spec.filters?.length ? form({
     fields: spec.filters, submit: 'Apply', testid: 'filters',
-    onSubmit: async (values) => { params = values; await load(true); },
+    onSubmit: async (values) => { params = values; spec.onApply?.(values); await load(true); },
   }) : null;
   if (filterForm) filterForm.classList.add('filters');
   load(true);

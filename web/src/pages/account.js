@@ -1,4 +1,5 @@
-// account.js: the person's own account: who they are, and the second
+// account.js: the person's own account: who they are, the password
+// (changed with the current one; other sessions end), and the second
 // factor: POST /api/v1/me/totp gives a secret, shown as a QR code and as
 // text to type, confirmed with a first code (POST /api/v1/me/totp/confirm).
 // API tokens for programs (create: the token is shown once; list;
@@ -39,6 +40,32 @@ function enrolment(ctx, area) {
   return start;
 }
 
+// The password: POST /api/v1/me/password with the current one; the
+// server ends every other session. The new one is typed twice.
+function passwordSection() {
+  return h('section', { class: 'panel', 'aria-labelledby': 'password-h' },
+    h('h2', { id: 'password-h' }, 'Password'),
+    form({
+      testid: 'password-form', submit: 'Change the password',
+      fields: [
+        { name: 'current_password', label: 'Current password', type: 'password',
+          autocomplete: 'current-password', required: true },
+        { name: 'new_password', label: 'New password', type: 'password',
+          autocomplete: 'new-password', required: true, hint: 'At least 12 characters.' },
+        { name: 'new_password_again', label: 'New password, again', type: 'password',
+          autocomplete: 'new-password', required: true },
+      ],
+      onSubmit: async (v, formEl) => {
+        if ((v.new_password || '') !== (v.new_password_again || ''))
+          throw { field: 'new_password_again', detail: 'The two new passwords differ.' };
+        await post('/api/v1/me/password', { current_password: v.current_password || '',
+          new_password: v.new_password || '' });
+        formEl.reset();
+        notify('Your password is changed. Your sessions elsewhere were ended.');
+      },
+    }));
+}
+
 export async function accountPage(ctx) {
   const me = await get('/api/v1/me');
   const area = h('div', { 'data-testid': 'totp-area' });
@@ -53,6 +80,7 @@ export async function accountPage(ctx) {
         h('dt', null, 'Email'), h('dd', null, me.email),
         h('dt', null, 'Organization'), h('dd', null, me.org?.name || '—'),
         h('dt', null, 'Roles'), h('dd', null, me.roles.map(label).join(', ')))),
+    passwordSection(),
     h('section', { class: 'panel', 'aria-labelledby': 'totp-h' },
       h('h2', { id: 'totp-h' }, 'Second factor'), area),
     await tokensSection(),

@@ -1,13 +1,13 @@
 // draft.js (page): a new subpoena (/subpoenas/new) or a draft's edit
 // (/subpoenas/:id/edit): the recipient jurisdiction, the person (found or
 // created) or one of their detainers, the purpose, the items from the
-// vocabulary (rows added and removed with buttons; an edit shows them
-// only, as the API does not replace a draft's items), and a live preview
+// vocabulary (rows added and removed with buttons; an edit replaces them
+// whole when they changed), and a live preview
 // of the return date serving today would give: GET /api/v1/deadline with
 // FRCP 6(a)(1) days on the recipient's calendar, the rule `serve` uses.
 // A new draft is POSTed; an edit is a PATCH with If-Match (drafts only).
 import { get, patch, post, query } from '../api.js';
-import { CATEGORIES, categoryLabel } from '../cases.js';
+import { CATEGORIES } from '../cases.js';
 import { personPicker, orgField } from '../picker.js';
 import { field, fmtDate, form, h, nextId, notify } from '../ui.js';
 
@@ -64,13 +64,11 @@ function itemRows(initial) {
   return h('fieldset', { class: 'items' }, h('legend', null, 'Records asked for'), list, addBtn, status);
 }
 
-// A draft's items as they stand: the API does not replace the items of a
-// draft (PATCH answers 400 naming items), so the edit shows them only.
-function fixedItems(items) {
-  return h('fieldset', { class: 'items' }, h('legend', null, 'Records asked for'),
-    h('ol', { 'data-testid': 'item-rows' }, items.map((it) => h('li', null,
-      categoryLabel(it.category), it.description ? `: ${it.description}` : ''))),
-    h('p', { class: 'hint' }, 'The items of a draft cannot be changed yet; to ask for other records, draft a new subpoena.'));
+// True when the rows in `body.items` ask for the same records, in the same
+// order, as the draft's `items` (then a PATCH leaves the items alone).
+function sameItems(rows, items) {
+  return rows.length === items.length && rows.every((r, i) =>
+    r.category === items[i].category && (r.description || '') === (items[i].description || ''));
 }
 
 // "If served today with N days ..." from GET /api/v1/deadline.
@@ -146,19 +144,21 @@ export async function draftPage(ctx) {
       detainer,
       { name: 'purpose', label: 'Purpose', type: 'textarea', required: true, value: current?.purpose || '',
         hint: 'Why the records are needed, as the subpoena will say it.' },
-      editing ? fixedItems(current.items) : itemRows(),
+      itemRows(editing ? current.items : undefined),
       preview.node,
     ],
     onSubmit: async (values) => {
       const body = { ...values };
+      body.items = (body.items || []).filter(Boolean);
       if (editing) {
-        // A PATCH sends the fields shown (a cleared one is absent).
+        // A PATCH sends the fields shown (a cleared one is absent); the
+        // items only when they changed, as they are then replaced whole.
+        if (sameItems(body.items, current.items)) delete body.items;
         const saved = await patch(`/api/v1/subpoenas/${encodeURIComponent(editing)}`, body,
           { 'If-Match': `"${current.version}"` });
         notify(`${saved.number} saved.`);
         ctx.navigate(`/subpoenas/${encodeURIComponent(saved.id)}`);
       } else {
-        body.items = (body.items || []).filter(Boolean);
         const saved = await post('/api/v1/subpoenas', body);
         notify(`${saved.number} drafted.`);
         ctx.navigate(`/subpoenas/${encodeURIComponent(saved.id)}`);
