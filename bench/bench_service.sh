@@ -133,8 +133,11 @@ gen_s=$(printf '%.0f' "$(echo "$(date +%s.%N) - $t0" | bc)")
 # ---- the server ------------------------------------------------------------
 # 1000 idle connections and wrk's 64 need fds and raised connection limits.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+# COMPEL_BENCH_THREADS overrides the server's default thread count.
+threads_opt=()
+[ -n "${COMPEL_BENCH_THREADS:-}" ] && threads_opt=(--threads "$COMPEL_BENCH_THREADS")
 "$compel" serve --db "$db" --listen 127.0.0.1:0 --log-level warn \
-    --threads "${COMPEL_BENCH_THREADS:-32}" --max-connections 2048 --max-connections-per-ip 2048 \
+    "${threads_opt[@]}" --max-connections 2048 --max-connections-per-ip 2048 \
     --connection-timeout 120 >"$tmp/serve.out" 2>"$tmp/serve.err" &
 compel_pid=$!
 pids+=("$compel_pid")

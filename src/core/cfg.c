@@ -68,7 +68,7 @@ static const struct cfg_key keys[] = {
      0, is_ip_or_empty, "a numeric IP address, or empty",
      "the load balancer's address: only from it is X-Forwarded-For "
      "believed, for the client address in the audit trail"},
-    {"threads", CFG_TYPE_UINT, offsetof(struct cfg, threads), "32", 1, 256,
+    {"threads", CFG_TYPE_UINT, offsetof(struct cfg, threads), "64", 1, 256,
      NULL, NULL, "worker threads serving HTTP"},
     {"connection_timeout", CFG_TYPE_UINT,
      offsetof(struct cfg, connection_timeout), "30", 1, 3600, NULL, NULL,

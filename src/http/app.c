@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "audit/audit.h"
 #include "auth/keyfile.h"
@@ -24,6 +25,8 @@
 #include "store/store_auth.h"
 
 static void writer_stop(struct app *a);
+static void pool_init(struct app_pool *p);
+static void pool_release(struct app_pool *p);
 
 static void
 store_destructor(void *p)
@@ -95,6 +98,7 @@ app_init(struct app *a,
         err = CM_ERR_INTERNAL;
         goto out_release;
     }
+    pool_init(&a->pool);
     if (clock && *clock) {
         a->clock_file = cm_strdup(clock);
         LOG_WARN("COMPEL_TEST_CLOCK_FILE is set: the clock is read from a "
@@ -123,6 +127,7 @@ app_release(struct app *a)
     if (!a || !a->db_url)
         return;
     writer_stop(a);
+    pool_release(&a->pool);
     s = pthread_getspecific(a->store_key);
     store_close(s);
     (void)pthread_setspecific(a->store_key, NULL);
@@ -242,18 +247,86 @@ app_store(struct http_req *req, struct store **out)
     return CM_ERR_OK;
 }
 
-/* Drop this thread's connection (after a hard error): the next request
- * opens a fresh one. */
 static void
-store_drop(struct http_req *req)
+pool_init(struct app_pool *p)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t max = cpus > 0 ? 4 * (size_t)cpus : APP_POOL_MIN;
+
+    memset(p, 0, sizeof *p);
+    (void)pthread_mutex_init(&p->mu, NULL);
+    (void)pthread_cond_init(&p->freed, NULL);
+    p->max = max < APP_POOL_MIN   ? APP_POOL_MIN
+             : max > APP_POOL_MAX ? APP_POOL_MAX
+                                  : max;
+    p->idle = cm_calloc(p->max, sizeof *p->idle);
+}
+
+/* Close every connection (all are back: no request is running). */
+static void
+pool_release(struct app_pool *p)
+{
+    if (!p->idle)
+        return;
+    for (size_t i = 0; i < p->n_idle; i++)
+        store_close(p->idle[i]);
+    cm_free(p->idle);
+    (void)pthread_cond_destroy(&p->freed);
+    (void)pthread_mutex_destroy(&p->mu);
+    memset(p, 0, sizeof *p);
+}
+
+/* Borrow a connection, opening one while fewer than max are open, else
+ * waiting for one to come back. CM_ERR_UNAVAILABLE when it cannot be
+ * opened. */
+static enum cm_err
+pool_get(struct http_req *req, struct store **out)
 {
     struct app *a = app_of(req);
-    struct store *s = a ? pthread_getspecific(a->store_key) : NULL;
+    struct app_pool *p = &a->pool;
+    struct store *s = NULL;
+    const char *why = NULL;
 
-    if (!s)
-        return;
-    store_close(s);
-    (void)pthread_setspecific(a->store_key, NULL);
+    (void)pthread_mutex_lock(&p->mu);
+    while (p->n_idle == 0 && p->n_open >= p->max)
+        (void)pthread_cond_wait(&p->freed, &p->mu);
+    if (p->n_idle > 0) {
+        *out = p->idle[--p->n_idle];
+        (void)pthread_mutex_unlock(&p->mu);
+        return CM_ERR_OK;
+    }
+    p->n_open++;
+    (void)pthread_mutex_unlock(&p->mu);
+    if (store_open(a->db_url, STORE_OPEN_MODE_EXISTING, &s, &why) !=
+        CM_ERR_OK) {
+        log_write(LOG_LEVEL_ERROR, __FILE__, __LINE__, req->id,
+                  "store unavailable: %s", why ? why : "?");
+        (void)pthread_mutex_lock(&p->mu);
+        p->n_open--;
+        (void)pthread_cond_signal(&p->freed);
+        (void)pthread_mutex_unlock(&p->mu);
+        return CM_ERR_UNAVAILABLE;
+    }
+    *out = s;
+    return CM_ERR_OK;
+}
+
+/* Give a borrowed connection back; `broken` (after a hard error) closes
+ * it instead, and the next borrower opens a fresh one. */
+static void
+pool_put(struct app *a, struct store *s, bool broken)
+{
+    struct app_pool *p = &a->pool;
+
+    (void)pthread_mutex_lock(&p->mu);
+    if (broken)
+        p->n_open--;
+    else
+        p->idle[p->n_idle++] = s;
+    (void)pthread_cond_signal(&p->freed);
+    (void)pthread_mutex_unlock(&p->mu);
+    if (broken)
+        store_close(s);
 }
 
 enum cm_err
@@ -291,12 +364,16 @@ app_fail(
     return STORE_HARD_ERROR;
 }
 
-/* One transaction waiting for the writer. */
+/* One transaction waiting for the writer: either a worker blocks on its
+ * condition variable until `done`, or (`complete` set) nobody waits and
+ * the writer calls `complete` once the group is committed or failed. */
 struct app_job {
     struct store_tx_job job;
     bool done;
     pthread_cond_t cv; /* its own, so that a finished group wakes only its
                           members, not every waiting worker */
+    void (*complete)(struct app_job *job); /* with job.rc set */
+    struct http_req *req;                  /* for `complete` */
     struct app_job *next;
 };
 
@@ -306,12 +383,13 @@ writer_main(void *arg)
     struct app *a = arg;
     struct app_writer *w = &a->writer;
     struct app_job *batch[APP_GROUP_MAX];
+    struct app_job *later[APP_GROUP_MAX];
     struct store_tx_job jobs[APP_GROUP_MAX];
     struct store *s = NULL;
 
     (void)pthread_mutex_lock(&w->mu);
     for (;;) {
-        size_t n = 0;
+        size_t n = 0, n_later = 0;
 
         while (!w->head && !w->stop)
             (void)pthread_cond_wait(&w->work, &w->mu);
@@ -338,11 +416,28 @@ writer_main(void *arg)
             s = NULL;
         }
 
+        /* Jobs nobody waits for are the writer's alone until completed:
+         * complete them outside the lock. A waiting worker may free its
+         * job as soon as it is signalled and the lock released. */
+        for (size_t i = 0; i < n; i++) {
+            if (batch[i]->complete) {
+                batch[i]->job.rc = jobs[i].rc;
+                later[n_later++] = batch[i];
+            }
+        }
         (void)pthread_mutex_lock(&w->mu);
         for (size_t i = 0; i < n; i++) {
+            if (batch[i]->complete)
+                continue;
             batch[i]->job.rc = jobs[i].rc;
             batch[i]->done = true;
             (void)pthread_cond_signal(&batch[i]->cv);
+        }
+        if (n_later > 0) {
+            (void)pthread_mutex_unlock(&w->mu);
+            for (size_t i = 0; i < n_later; i++)
+                later[i]->complete(later[i]);
+            (void)pthread_mutex_lock(&w->mu);
         }
     }
     (void)pthread_mutex_unlock(&w->mu);
@@ -393,6 +488,20 @@ writer_stop(struct app *a)
     w->running = false;
 }
 
+/* Hand `job` to the writer (which must be running). */
+static void
+writer_enqueue(struct app_writer *w, struct app_job *job)
+{
+    (void)pthread_mutex_lock(&w->mu);
+    if (w->tail)
+        w->tail->next = job;
+    else
+        w->head = job;
+    w->tail = job;
+    (void)pthread_cond_signal(&w->work);
+    (void)pthread_mutex_unlock(&w->mu);
+}
+
 /* Run a transaction: through the writer when it runs, else on this
  * thread's connection. Returns what store_tx_run would. */
 static int
@@ -404,9 +513,13 @@ run_tx(struct http_req *req, const char *name, store_tx_fn fn, void *ctx)
     struct store *s = NULL;
 
     if (!w->running) {
-        if (app_store(req, &s) != CM_ERR_OK)
+        int rc;
+
+        if (pool_get(req, &s) != CM_ERR_OK)
             return STORE_SOFT_ERROR;
-        return store_tx_run(s, name, fn, ctx);
+        rc = store_tx_run(s, name, fn, ctx);
+        pool_put(a, s, rc == STORE_HARD_ERROR);
+        return rc;
     }
     memset(&job, 0, sizeof job);
     job.job.name = name;
@@ -414,13 +527,8 @@ run_tx(struct http_req *req, const char *name, store_tx_fn fn, void *ctx)
     job.job.ctx = ctx;
     if (pthread_cond_init(&job.cv, NULL) != 0)
         return STORE_SOFT_ERROR;
+    writer_enqueue(w, &job);
     (void)pthread_mutex_lock(&w->mu);
-    if (w->tail)
-        w->tail->next = &job;
-    else
-        w->head = &job;
-    w->tail = &job;
-    (void)pthread_cond_signal(&w->work);
     while (!job.done)
         (void)pthread_cond_wait(&job.cv, &w->mu);
     (void)pthread_mutex_unlock(&w->mu);
@@ -464,9 +572,6 @@ app_run(struct http_req *req,
 
     tx_reset(req, tx);
     rc = run_tx(req, name, fn, tx);
-    if (rc == STORE_HARD_ERROR && tx->err == CM_ERR_OK &&
-        !app_of(req)->writer.running)
-        store_drop(req);
     return tx_result(req, name, rc, tx);
 }
 
@@ -481,12 +586,11 @@ app_run_read(struct http_req *req,
     int rc;
 
     tx_reset(req, tx);
-    err = app_store(req, &s);
+    err = pool_get(req, &s);
     if (err != CM_ERR_OK)
         return reply_error(req, err, NULL, "the store is not reachable");
     rc = store_tx_run_read(s, name, fn, tx);
-    if (rc == STORE_HARD_ERROR && tx->err == CM_ERR_OK)
-        store_drop(req);
+    pool_put(app_of(req), s, rc == STORE_HARD_ERROR && tx->err == CM_ERR_OK);
     return tx_result(req, name, rc, tx);
 }
 
@@ -602,6 +706,86 @@ app_audit_committed(struct http_req *req,
                          .detail = detail};
 
     return app_run(req, "audit", alone_tx, &t.base);
+}
+
+/* An audit record whose commit a parked request waits for. */
+struct audit_park {
+    struct app_job job;
+    struct alone_tx t;
+    char *object_id; /* owned copies */
+    char *detail;
+};
+
+/* On the writer, once the group is committed (or failed). */
+static void
+audit_park_done(struct app_job *job)
+{
+    http_req_resume(job->req);
+}
+
+/* On the connection's thread: the record is committed, so the answer
+ * set by the handler may leave; otherwise it must not, and the client
+ * is told to try again. */
+static void
+audit_park_resumed(struct http_req *req)
+{
+    struct audit_park *p = req->park_ctx;
+
+    req->park_ctx = NULL;
+    if (!p)
+        return;
+    if (p->job.job.rc < 0) {
+        log_write(LOG_LEVEL_ERROR, __FILE__, __LINE__, req->id,
+                  "could not record audit event %s; the answer is withheld",
+                  p->t.action);
+        (void)reply_error(req, CM_ERR_UNAVAILABLE, NULL,
+                          "the read could not be recorded on the audit "
+                          "trail; try again");
+    }
+    cm_free(p->object_id);
+    cm_free(p->detail);
+    cm_free(p);
+}
+
+enum cm_err
+app_audit_then_reply(struct http_req *req,
+                     const char *action,
+                     const char *object_kind,
+                     const char *object_id,
+                     const char *detail)
+{
+    struct app *a = app_of(req);
+    struct audit_park *p;
+
+    if (!a->writer.running) {
+        enum cm_err err =
+            app_audit_committed(req, action, object_kind, object_id, detail);
+
+        if (err != CM_ERR_OK)
+            (void)reply_error(req, CM_ERR_UNAVAILABLE, NULL,
+                              "the read could not be recorded on the audit "
+                              "trail; try again");
+        return err;
+    }
+    p = cm_calloc(1, sizeof *p);
+    p->object_id = object_id ? cm_strdup(object_id) : NULL;
+    p->detail = detail ? cm_strdup(detail) : NULL;
+    p->t.base.req = req;
+    p->t.action = action;
+    p->t.object_kind = object_kind;
+    p->t.object_id = p->object_id;
+    p->t.outcome = "ok";
+    p->t.detail = p->detail;
+    p->job.job.name = "audit";
+    p->job.job.fn = alone_tx;
+    p->job.job.ctx = &p->t;
+    p->job.complete = audit_park_done;
+    p->job.req = req;
+    /* Park first: the writer may finish the job at once. */
+    http_req_park(req, audit_park_resumed);
+    req->park_ctx = p;
+    writer_enqueue(&a->writer, &p->job);
+    return CM_ERR_OK;
 }
 
 /* ---- who is calling -------------------------------------------------------*/

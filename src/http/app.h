@@ -68,9 +68,32 @@ struct app_writer {
     bool running;
 };
 
+/*
+ * The store connections that read transactions (app_run_read) borrow for
+ * their length, whatever thread runs them: a worker thread that waits (a
+ * parked request, a write waiting for the writer) holds none, so many
+ * threads need only a few connections, each with its schema, statements
+ * and page cache. At most `max` are open; a borrower waits for one.
+ */
+struct app_pool {
+    pthread_mutex_t mu;
+    pthread_cond_t freed;
+    struct store **idle; /* `max` slots */
+    size_t n_idle;
+    size_t n_open;
+    size_t max;
+};
+
+/* Connections of the pool: four per processor, within these bounds
+ * (measured on 2 processors: 4 connections served fewer reads than 8,
+ * 64 no more than 8, for 30 MiB more). */
+#define APP_POOL_MIN 8
+#define APP_POOL_MAX 64
+
 struct app {
     char *db_url;
     struct app_writer writer;
+    struct app_pool pool;
     unsigned char master[32]; /* the key file's key; wiped on release */
     struct fieldcrypt fc;     /* personal-field encryption */
     pthread_key_t store_key;  /* this thread's struct store */
@@ -107,9 +130,10 @@ int64_t app_now(const struct app *a);
 int32_t app_today_in(const char *tz_name, int64_t now_us);
 
 /*
- * This thread's connection to the store, opened on first use (an existing
- * database only). CM_ERR_UNAVAILABLE when it cannot be opened; after a
- * hard error the connection is dropped and reopened on the next call.
+ * This thread's own connection to the store, opened on first use (an
+ * existing database only), for work that is not one transaction (audit
+ * verification); transactions borrow from the pool instead.
+ * CM_ERR_UNAVAILABLE when it cannot be opened.
  */
 enum cm_err app_store(struct http_req *req, struct store **out);
 
@@ -220,6 +244,22 @@ enum cm_err app_audit_committed(struct http_req *req,
                                 const char *object_kind,
                                 const char *object_id,
                                 const char *detail);
+
+/*
+ * The same, without blocking this worker thread: call it from a handler
+ * that has set its reply (the data whose reading this records), then
+ * return. The request is parked (server.h) and the worker serves other
+ * connections while the writer commits the record with its group; the
+ * reply leaves only once the record is committed. When it cannot be
+ * committed the reply is replaced by 503 and the data never leaves.
+ * Without a running writer it commits on this thread instead. Returns
+ * CM_ERR_OK, or the error it replied.
+ */
+enum cm_err app_audit_then_reply(struct http_req *req,
+                                 const char *action,
+                                 const char *object_kind,
+                                 const char *object_id,
+                                 const char *detail);
 
 /* ---- conventions --------------------------------------------------------*/
 

@@ -525,21 +525,18 @@ h_subpoenas_get(struct http_req *req)
         json_decref(c.out);
         return err;
     }
+    (void)reply_json(req, 200, c.out);
+    app_set_etag(req, c.version);
     if (c.seen > 0) {
         char detail[64];
 
         /* Item values are personal data: their reading is recorded, with
-         * how many were shown and never what they are. */
+         * how many were shown and never what they are; the answer leaves
+         * once the record is committed (503 instead if it cannot be). */
         (void)snprintf(detail, sizeof detail, "values=%zu", c.seen);
-        err = app_audit_committed(req, "subpoena.response.read", "subpoena",
-                                  c.id, detail);
-        if (err != CM_ERR_OK) {
-            json_decref(c.out);
-            return err;
-        }
+        return app_audit_then_reply(req, "subpoena.response.read", "subpoena",
+                                    c.id, detail);
     }
-    (void)reply_json(req, 200, c.out);
-    app_set_etag(req, c.version);
     return CM_ERR_OK;
 }
 

@@ -13,6 +13,12 @@
  *   2. zero or more times with upload data: appended up to the limit;
  *      past it (a chunked body) the rest is counted and dropped.
  *   3. once more with no data: dispatch to the handler, queue its reply.
+ *      A handler that waits for work done elsewhere (a durable audit
+ *      record, see app.h) parks the request instead (http_req_park): the
+ *      connection is suspended and this worker thread goes on serving
+ *      others;
+ *   4. (parked requests only) once more after http_req_resume: the
+ *      parker's on_resume settles the reply, which is queued then.
  * on_completed frees the request, whatever happened to it.
  *
  * The listening socket is opened here rather than by libmicrohttpd so
@@ -40,7 +46,7 @@
 
 /* Bytes libmicrohttpd may use per connection for headers and buffers;
  * this bounds the size of a request's headers. */
-#define SERVER_CONNECTION_MEMORY (16u * 1024u)
+#define SERVER_CONNECTION_MEMORY (8u * 1024u)
 
 /* libmicrohttpd 0.9.75 refuses a response queued while a body is still
  * arriving, so a chunked body past its limit is read to its end and
@@ -54,6 +60,7 @@ struct http_server {
     unsigned short port;
     struct http_server_opts opts;
     atomic_uint in_flight; /* requests between first call and completion */
+    atomic_uint parked;    /* parked requests not yet completed */
 };
 
 static long long
@@ -152,6 +159,8 @@ req_new(struct http_server *s,
     const struct route *r;
 
     req->conn = conn;
+    req->server = s;
+    atomic_init(&req->is_resumed, false);
     req->app = s->opts.app;
     req->method = method;
     req->path = cm_strdup(url);
@@ -236,6 +245,38 @@ out_error:
         (void)reply_error(req, err, NULL, NULL);
 }
 
+void
+http_req_park(struct http_req *req, void (*on_resume)(struct http_req *))
+{
+    MHD_suspend_connection(req->conn);
+    req->is_parked = true;
+    req->was_parked = true;
+    req->on_resume = on_resume;
+    atomic_fetch_add(&req->server->parked, 1u);
+}
+
+void
+http_req_resume(struct http_req *req)
+{
+    struct MHD_Connection *conn = req->conn;
+
+    /* libmicrohttpd takes a lock to resume, so the connection's thread
+     * sees everything written before; req is not touched after this. */
+    atomic_store(&req->is_resumed, true);
+    MHD_resume_connection(conn);
+}
+
+/* The parked request's callback after its resumption, or its completion
+ * without one: let the parker settle the reply and release its state. */
+static void
+unpark(struct http_req *req)
+{
+    req->is_parked = false;
+    if (req->on_resume)
+        req->on_resume(req);
+    req->on_resume = NULL;
+}
+
 /* Answer now, before the body has been read (libmicrohttpd then closes
  * the connection instead of reading the rest). */
 static enum MHD_Result
@@ -270,6 +311,11 @@ on_request(void *cls,
             return answer_early(req, err);
         return MHD_YES;
     }
+    if (req->is_parked) {
+        /* Called again once resumed: the answer can go now. */
+        unpark(req);
+        return reply_queue(req) ? MHD_YES : MHD_NO;
+    }
     if (req->is_queued) {
         /* Answered already: drop whatever else arrives. */
         *upload_data_size = 0;
@@ -298,6 +344,8 @@ on_request(void *cls,
         return reply_queue(req) ? MHD_YES : MHD_NO;
     }
     dispatch(s, req);
+    if (req->is_parked)
+        return MHD_YES; /* the answer waits for http_req_resume */
     return reply_queue(req) ? MHD_YES : MHD_NO;
 }
 
@@ -313,6 +361,22 @@ on_completed(void *cls,
     (void)conn;
     if (!req)
         return;
+    if (req->is_parked) {
+        if (!atomic_load(&req->is_resumed)) {
+            /* Whoever parked it still holds the request: keep it (a leak
+             * rather than a use after free). Stopping waits for parked
+             * requests, so this does not happen. */
+            log_write(LOG_LEVEL_ERROR, __FILE__, __LINE__, req->id,
+                      "a parked request ended before it was resumed");
+            *con_cls = NULL;
+            atomic_fetch_sub(&s->parked, 1u);
+            atomic_fetch_sub(&s->in_flight, 1u);
+            return;
+        }
+        unpark(req); /* resumed, but the client went away first */
+    }
+    if (req->was_parked)
+        atomic_fetch_sub(&s->parked, 1u);
     log_write(LOG_LEVEL_INFO, __FILE__, __LINE__, req->id,
               "method=%s path=%s status=%u ms=%.1f%s", req->method, req->path,
               req->reply.status, (double)(now_ns() - req->started_ns) / 1e6,
@@ -411,7 +475,7 @@ http_server_start(const struct http_server_opts *o,
 {
     struct http_server *s;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-                     MHD_USE_ITC | MHD_USE_ERROR_LOG;
+                     MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     bool is_v6 = false;
     int fd = -1;
     enum cm_err err = open_listener(o->host, o->port, &fd, &is_v6, why);
@@ -425,6 +489,7 @@ http_server_start(const struct http_server_opts *o,
     s->listen_fd = fd;
     s->port = bound_port(fd);
     atomic_init(&s->in_flight, 0u);
+    atomic_init(&s->parked, 0u);
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
         on_mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
@@ -463,8 +528,13 @@ http_server_stop(struct http_server *s, unsigned grace_ms)
         return;
     fd = MHD_quiesce_daemon(s->daemon);
     deadline = now_ns() + (long long)grace_ms * 1000000LL;
-    while (atomic_load(&s->in_flight) > 0 && now_ns() < deadline) {
-        struct timespec pause = {0, 10 * 1000 * 1000};
+    /* Past the grace period, still wait for parked requests until their
+     * answers are sent: libmicrohttpd must not stop with suspended
+     * connections, and a parked request waits for the writer, which
+     * always ends its work (a commit, or a failure after its retries). */
+    while (atomic_load(&s->in_flight) > 0 &&
+           (now_ns() < deadline || atomic_load(&s->parked) > 0)) {
+        struct timespec pause = {0, 2 * 1000 * 1000};
 
         (void)nanosleep(&pause, NULL);
     }

@@ -14,6 +14,7 @@
 #define CM_HTTP_SERVER_H
 
 #include <jansson.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -24,6 +25,7 @@
 #include "http/router.h"
 
 struct MHD_Connection;
+struct http_server;
 
 /* What the application lends the server; read-only once started. */
 struct http_app {
@@ -93,6 +95,15 @@ struct http_req {
     bool is_queued;       /* a response was handed to MHD */
     long long started_ns; /* monotonic, for the access log */
     struct http_reply reply;
+    /* Parked (http_req_park): suspended until http_req_resume, then
+     * on_resume runs on the connection's thread before the answer is
+     * queued. park_ctx belongs to whoever parked the request. */
+    bool is_parked;
+    bool was_parked;        /* counted among the server's parked */
+    atomic_bool is_resumed; /* http_req_resume was called */
+    void (*on_resume)(struct http_req *req);
+    void *park_ctx;
+    struct http_server *server; /* borrowed */
 };
 
 /* Settings of a server; copied by http_server_start. */
@@ -126,6 +137,22 @@ unsigned short http_server_port(const struct http_server *s);
 /* Stop accepting, let requests in flight finish for up to `grace_ms`
  * milliseconds, stop the threads and free `s`. Accepts NULL. */
 void http_server_stop(struct http_server *s, unsigned grace_ms);
+
+/*
+ * Park `req` from its handler while work it waits for is done elsewhere
+ * (the writer's group commit): the connection is suspended, its worker
+ * thread serves other connections, and nothing is sent. The handler sets
+ * its reply (or not) and returns; the work must start only after this
+ * call. When the work is done, any thread calls http_req_resume(req)
+ * exactly once, and touches req no more; the server then calls
+ * `on_resume(req)` on the connection's own thread, which may replace the
+ * reply (an error when the work failed), and queues the reply. Stopping
+ * the server waits for every parked request to be resumed.
+ */
+void http_req_park(struct http_req *req, void (*on_resume)(struct http_req *));
+
+/* Resume a parked request (any thread; see http_req_park). */
+void http_req_resume(struct http_req *req);
 
 /* The value of request header `name` (case-insensitive), or NULL.
  * Borrowed; valid until the request completes. */

@@ -735,6 +735,62 @@ test_huge_seq(void **state)
     assert_bad(verify(f, NULL), 50, AUDIT_VERIFY_FAILURE_GAP);
 }
 
+/* Nothing looks records up by hash and the hash is not UNIQUE (migration
+ * 0010): a record made to carry another record's hashes, or a copy of the
+ * record before it, is still caught, by the chain. */
+static void
+test_copied_hashes(void **state)
+{
+    struct fx *f = *state;
+
+    tamper_exec(f, "UPDATE audit SET (prev_hash, hash) ="
+                   " (SELECT prev_hash, hash FROM audit WHERE seq = 20)"
+                   " WHERE seq = 30");
+    assert_bad(verify(f, NULL), 30, AUDIT_VERIFY_FAILURE_HASH_MISMATCH);
+}
+
+static void
+test_replayed_record(void **state)
+{
+    struct fx *f = *state;
+
+    tamper_exec(f, "UPDATE audit SET (at, actor_id, org_id, role,"
+                   " session_hash, client_addr, action, object_kind,"
+                   " object_id, outcome, detail, prev_hash, hash) ="
+                   " (SELECT at, actor_id, org_id, role, session_hash,"
+                   " client_addr, action, object_kind, object_id, outcome,"
+                   " detail, prev_hash, hash FROM audit WHERE seq = 29)"
+                   " WHERE seq = 30");
+    assert_bad(verify(f, NULL), 30, AUDIT_VERIFY_FAILURE_HASH_MISMATCH);
+}
+
+/* The rebuilt table (0010) kept its append-only triggers. */
+static void
+test_trail_is_append_only(void **state)
+{
+    struct fx *f = *state;
+    sqlite3 *db = NULL;
+    char *msg = NULL;
+
+    store_close(f->s);
+    f->s = NULL;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db, "UPDATE audit SET detail = 'x'", NULL, NULL, &msg),
+        SQLITE_CONSTRAINT);
+    assert_non_null(strstr(msg, "append-only"));
+    sqlite3_free(msg);
+    msg = NULL;
+    assert_int_equal(
+        sqlite3_exec(db, "DELETE FROM audit WHERE seq = 50", NULL, NULL, &msg),
+        SQLITE_CONSTRAINT);
+    assert_non_null(strstr(msg, "append-only"));
+    sqlite3_free(msg);
+    assert_int_equal(sqlite3_close(db), SQLITE_OK);
+    open_store(f);
+    assert_ok(verify(f, NULL), N_ENTRIES);
+}
+
 /* A store failure is an error, not a verdict; *out is untouched. */
 static void
 test_store_failure(void **state)
@@ -790,6 +846,9 @@ main(void)
         T50(test_rewritten_chain_needs_checkpoint),
         T50(test_pages),
         T50(test_huge_seq),
+        T50(test_copied_hashes),
+        T50(test_replayed_record),
+        T50(test_trail_is_append_only),
         T50(test_store_failure),
         cmocka_unit_test(test_failure_names),
     };
