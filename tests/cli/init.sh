@@ -141,8 +141,8 @@ refused "unknown time zone" 2 "timezone" --db "sqlite:$dir/m.db" \
     --admin-email admin@agency.example --timezone Mars/Olympus_Mons
 refused "missing password file" 1 "cannot read" --db "sqlite:$dir/m.db" \
     --admin-email admin@agency.example --admin-password-file "$dir/nope"
-refused "postgres is not supported yet" 1 "not supported" \
-    --db "postgresql://localhost/compel" --key-file "$dir/pg.key" \
+refused "a PostgreSQL server that is not there" 1 "postgresql" \
+    --db "postgresql://127.0.0.1:1/compel" --key-file "$dir/pg.key" \
     --admin-email admin@agency.example
 if [ ! -e "$dir/m.db" ] && [ ! -e "$dir/pg.key" ]; then
     pass "refused inits left no files"

@@ -258,7 +258,8 @@ worker_main(void *arg)
     struct claim_ctx ctx = {w->name, &w->got};
 
     w->rc = -1;
-    if (store_open(w->url, STORE_OPEN_MODE_EXISTING, &s, NULL) != CM_ERR_OK)
+    if (store_open_partial(w->url, STORE_OPEN_MODE_EXISTING, &s, NULL) !=
+        CM_ERR_OK)
         return NULL;
     for (;;) {
         int before = w->got.n;

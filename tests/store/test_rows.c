@@ -29,10 +29,11 @@ test_open_refusals(void **state)
     assert_non_null(why);
     assert_null(s);
     why = NULL;
-    /* While a backend is not built in, its scheme says so. */
-    if (store_open("postgresql://localhost/compel", STORE_OPEN_MODE_EXISTING,
-                   &s, &why) == CM_ERR_UNAVAILABLE)
-        assert_non_null(strstr(why, "not supported"));
+    /* No server there (the tests start theirs on a random port): refused
+     * with a reason. */
+    if (store_open("postgresql://127.0.0.1:1/compel", STORE_OPEN_MODE_EXISTING,
+                   &s, &why) != CM_ERR_OK)
+        assert_non_null(why);
     else
         store_close(s);
     s = NULL;
@@ -74,8 +75,9 @@ test_migrate_idempotent(void **state)
     assert_int_equal(store_schema_version(f->s, &version), STORE_ONE_RESULT);
     assert_true(version >= 1);
     /* A second connection sees the same schema and applies nothing. */
-    assert_int_equal(store_open(f->url, STORE_OPEN_MODE_EXISTING, &s2, NULL),
-                     CM_ERR_OK);
+    assert_int_equal(
+        store_open_partial(f->url, STORE_OPEN_MODE_EXISTING, &s2, NULL),
+        CM_ERR_OK);
     applied = -1;
     assert_int_equal(store_migrate(s2, FX_T0, &applied), STORE_ONE_RESULT);
     assert_int_equal(applied, 0);
