@@ -43,6 +43,7 @@ static enum cm_err h_users_list(struct http_req *req);
 static enum cm_err h_users_get(struct http_req *req);
 static enum cm_err h_users_patch(struct http_req *req);
 static enum cm_err h_users_unlock(struct http_req *req);
+static enum cm_err h_users_totp_reset(struct http_req *req);
 
 #define ADMIN ROLE_BIT(ROLE_ADMIN)
 
@@ -52,6 +53,8 @@ static const struct route rows[] = {
     {"GET", "/api/v1/users/{id}", h_users_get, ADMIN, 0, 0},
     {"PATCH", "/api/v1/users/{id}", h_users_patch, ADMIN, 0, ROUTE_FLAG_JSON},
     {"POST", "/api/v1/users/{id}/unlock", h_users_unlock, ADMIN, 0,
+     ROUTE_FLAG_JSON},
+    {"POST", "/api/v1/users/{id}/totp/reset", h_users_totp_reset, ADMIN, 0,
      ROUTE_FLAG_JSON},
 };
 
@@ -716,15 +719,43 @@ h_users_patch(struct http_req *req)
     return reply_user(req, t.out);
 }
 
-/* ---- POST /api/v1/users/{id}/unlock
+/* ---- POST /api/v1/users/{id}/unlock and .../totp/reset
  * -----------------------------------------*/
 
+/* An administrator's repair of an account: clear a login lockout, or
+ * remove a second factor whose device was lost (the user enrols again;
+ * every session of theirs ends, as whoever holds the device may hold one
+ * too). */
 struct unlock_tx {
     struct app_tx base;
     const char *id;
-    int64_t want; /* If-Match version, or -1 */
+    int64_t want;    /* If-Match version, or -1 */
+    bool reset_totp; /* totp/reset, not unlock */
     json_t *out;
 };
+
+/* The totp/reset part of unlock_tx: clear the second factor of `u`, end
+ * the user's sessions, and audit it. */
+static enum store_rc
+totp_reset(struct store *s, struct http_req *req, const struct store_user *u)
+{
+    int64_t now = app_now(app_of(req));
+    struct buf detail = BUF_INIT;
+    enum store_rc rc = store_user_totp_clear(s, u->id, now);
+    int ended;
+
+    if (rc != STORE_ONE_RESULT)
+        return rc < 0 ? rc : STORE_HARD_ERROR;
+    ended = store_session_end_by_user(s, u->id, NULL, now);
+    if (ended < 0)
+        return (enum store_rc)ended;
+    buf_addf(&detail, "%s, sessions_ended=%d",
+             u->totp_enabled ? "was_enabled" : "was_not_enabled", ended);
+    rc = app_audit(s, req, "user.totp_reset", "user", u->id, "ok",
+                   buf_str(&detail));
+    buf_release(&detail);
+    return rc;
+}
 
 static enum store_rc
 unlock_tx(struct store *s, void *ctx)
@@ -750,6 +781,12 @@ unlock_tx(struct store *s, void *ctx)
                       (long long)u.version);
         goto out_release;
     }
+    if (t->reset_totp) {
+        rc = totp_reset(s, req, &u);
+        if (rc < 0)
+            goto out_release;
+        goto out_load;
+    }
     was_locked = u.locked_at != 0;
     rc = store_user_unlock(s, u.id, app_now(app_of(req)));
     if (rc != STORE_ONE_RESULT) {
@@ -760,6 +797,7 @@ unlock_tx(struct store *s, void *ctx)
                    was_locked ? "was_locked" : "was_not_locked");
     if (rc < 0)
         goto out_release;
+out_load:
     rc = user_load_json(s, u.id, &t->out);
     if (rc == STORE_NO_RESULTS)
         rc = STORE_HARD_ERROR;
@@ -769,12 +807,13 @@ out_release:
 }
 
 static enum cm_err
-h_users_unlock(struct http_req *req)
+h_users_unlock_or_reset(struct http_req *req, bool reset_totp)
 {
     struct unlock_tx t;
     enum cm_err err;
 
     memset(&t, 0, sizeof t);
+    t.reset_totp = reset_totp;
     /* The action takes no fields: a body, if any, must be `{}`. */
     if (req->body.len > 0) {
         static const struct jspec none[] = {JSPEC_END};
@@ -789,10 +828,23 @@ h_users_unlock(struct http_req *req)
     err = app_if_match(req, &t.want);
     if (err != CM_ERR_OK)
         return err;
-    err = app_run(req, "user_unlock", unlock_tx, &t.base);
+    err = app_run(req, reset_totp ? "user_totp_reset" : "user_unlock",
+                  unlock_tx, &t.base);
     if (err != CM_ERR_OK) {
         json_decref(t.out);
         return err;
     }
     return reply_user(req, t.out);
+}
+
+static enum cm_err
+h_users_unlock(struct http_req *req)
+{
+    return h_users_unlock_or_reset(req, false);
+}
+
+static enum cm_err
+h_users_totp_reset(struct http_req *req)
+{
+    return h_users_unlock_or_reset(req, true);
 }

@@ -140,6 +140,7 @@ function plan(op, role, side) {
     '/api/v1/orgs/{id}/policies': w.org.A.id,
     '/api/v1/users/{id}': w.user.officerB.id,
     '/api/v1/users/{id}/unlock': w.user.officerB.id,
+    '/api/v1/users/{id}/totp/reset': w.user.officerB.id,
     '/api/v1/tokens/{id}': MISSING,
     '/api/v1/webhooks/{id}': MISSING,
     '/api/v1/jobs/{id}/retry': MISSING,

@@ -4,6 +4,8 @@
 // paging, PATCH with If-Match (428 / 412), disabling (the user's session
 // stops), and that nobody but an admin may do any of it.
 import { test, before, after } from 'node:test';
+import { execFileSync } from 'node:child_process';
+import { totpCode } from '../browser/harness.mjs';
 import assert from 'node:assert/strict';
 
 import { startServer, adminClient, dumpDatabase, PASSWORD }
@@ -274,6 +276,45 @@ test('disabling a user stops their session; enabling lets them back',
     assert.equal((await server.client().login(email)).status, 201);
     // The session ended by disabling stays ended.
     assert.equal((await c.get('/api/v1/me')).status, 401);
+  });
+
+test('a lost second factor: the admin removes it; the user logs in and enrols again',
+  async () => {
+    const email = 'lost.phone@agency.test';
+    const r = await createUser({ email, name: 'Lost Phone',
+      org_id: orgs.agency_office, roles: ['officer'] });
+    assert.equal(r.status, 201, r.text);
+    const c = server.client();
+    assert.equal((await c.login(email)).status, 201);
+    const en = await c.post('/api/v1/me/totp', {});
+    assert.equal(en.status, 201, en.text);
+    const code = totpCode(en.json.secret, Date.now() * 1000);
+    assert.equal((await c.post('/api/v1/me/totp/confirm', { code })).status, 200);
+    const mfa = await server.client().login(email);
+    assert.equal(mfa.status, 401);
+    assert.equal(mfa.json.code, 'mfa_required');
+
+    const url = `/api/v1/users/${r.json.id}/totp/reset`;
+    // Only an admin; a body other than {} is refused; a stale If-Match too.
+    assert.equal((await c.post(url, {})).status, 403);
+    assert.equal((await admin.post(url, { totp_enabled: false })).status, 400);
+    const cur = await admin.get(`/api/v1/users/${r.json.id}`);
+    assert.equal((await admin.post(url, {},
+      { 'If-Match': `"${cur.json.version - 1}"` })).status, 412);
+    assert.equal((await admin.post('/api/v1/users/nope/totp/reset', {})).status, 404);
+    const reset = await admin.post(url, {});
+    assert.equal(reset.status, 200, reset.text);
+    assert.equal(reset.json.totp_enabled, false);
+    // The session made with the old factor ended; the password alone
+    // logs in now, and the user can enrol again.
+    assert.equal((await c.get('/api/v1/me')).status, 401);
+    const again = server.client();
+    assert.equal((await again.login(email)).status, 201);
+    assert.equal((await again.post('/api/v1/me/totp', {})).status, 201);
+    const audit = execFileSync('sqlite3', [server.db.replace(/^sqlite:/, ''),
+      `SELECT detail FROM audit WHERE action = 'user.totp_reset' AND object_id = '${r.json.id}'`])
+      .toString().trim().split('\n');
+    assert.deepEqual(audit, ['was_enabled, sessions_ended=1']);
   });
 
 test('an admin cannot disable their own account or drop admin', async () => {

@@ -11,7 +11,7 @@
 // it is revoked in the UI; the calendar feed link likewise.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startWeb, loginAs, shot, adminClient, PASSWORD, ADMIN_EMAIL } from './harness.mjs';
+import { startWeb, loginAs, shot, adminClient, totpCode, PASSWORD, ADMIN_EMAIL } from './harness.mjs';
 
 // Monday 13 January 2020, 11:00 in Denver.
 const now = Date.parse('2020-01-13T18:00:00Z') * 1000;
@@ -378,4 +378,30 @@ test('account: a user changes their password; a typo and a wrong current one are
   assert.equal((await login(NEW)).status, 201);
   assertClean();
   await context.close();
+});
+
+test('a lost phone: the admin removes the second factor; the user logs in with the password and enrols again', async () => {
+  // The auditor enrols a second factor (through the API, at the test clock).
+  const c = web.server.client();
+  assert.equal((await c.login('auditor@web.test')).status, 201);
+  const en = await c.post('/api/v1/me/totp', {});
+  assert.equal((await c.post('/api/v1/me/totp/confirm', { code: totpCode(en.json.secret, now) })).status, 200);
+
+  const a = adminUi.page;
+  await nav(a, 'Users');
+  const row = a.getByTestId('user-list').getByTestId('row').filter({ hasText: 'auditor@web.test' });
+  await row.getByRole('link', { name: 'auditor@web.test' }).click();
+  await a.getByRole('button', { name: 'Remove the second factor' }).click();
+  await a.getByTestId('toast').getByText('second factor is removed').waitFor();
+  assert.equal(await a.getByRole('button', { name: 'Remove the second factor' }).count(), 0);
+  assert.equal((await c.get('/api/v1/me')).status, 401, 'their session ended');
+
+  // The password alone logs in now; the Account page offers enrolment.
+  const user = await web.newPage({ width: 1280 });
+  await loginAs(user.page, 'auditor@web.test');
+  await nav(user.page, 'Account');
+  await user.page.getByTestId('totp-start').waitFor();
+  user.assertClean();
+  await user.context.close();
+  adminUi.assertClean();
 });

@@ -160,6 +160,14 @@ export async function adminUserPage(ctx) {
       reload(`${u.email} is unlocked.`);
     });
   }
+  if (u.totp_enabled) {
+    // For a lost or replaced phone: the user logs in with the password
+    // and sets a second factor up again; their sessions end now.
+    action('Remove the second factor', 'user-totp-reset', async () => {
+      await post(`/api/v1/users/${id}/totp/reset`, {}, { 'If-Match': `"${u.version}"` });
+      reload(`${u.email}'s second factor is removed and their sessions have ended; they set one up again from their Account page.`);
+    });
+  }
   action(u.disabled ? 'Enable' : 'Disable', u.disabled ? 'user-enable' : 'user-disable', async () => {
     await patch(`/api/v1/users/${id}`, { disabled: !u.disabled }, { 'If-Match': `"${u.version}"` });
     reload(u.disabled ? `${u.email} is enabled.` : `${u.email} is disabled: their sessions and tokens have ended.`);
