@@ -452,3 +452,39 @@ test("the custodian answers item by item with an objection and a file; the manif
   assertClean();
   await context.close();
 });
+
+test('booking starts the hold clock; once the hold limit passes, the detainer says the person is held past it', async () => {
+  const admin = await adminClient(web.server);
+  const r = await admin.post('/api/v1/users', { email: email('booking1'), name: 'User booking1',
+    org_id: org.J1.id, roles: ['booking'], password: PASSWORD });
+  assert.equal(r.status, 201, r.text);
+  const { page, context, assertClean } = await as('booking1');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Detainers', exact: true }).click();
+  await page.getByTestId('case-list').getByTestId('row').first().getByRole('link').click();
+  await page.getByTestId('case-state').getByText('Lodged', { exact: true }).waitFor();
+  assert.equal(await page.getByTestId('over-detention').count(), 0);
+  await act(page, 'acknowledge', 'Acknowledged');
+  await act(page, 'honor', 'Honored');
+  // Would otherwise have been released now (the form takes local time).
+  const local = await page.evaluate((ms) => {
+    const d = new Date(ms);
+    const p = (n) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+  }, now / 1000);
+  await page.getByTestId('form-set_release_time').getByLabel('Would otherwise be released at').fill(local);
+  await page.getByTestId('form-set_release_time-submit').click();
+  await page.getByTestId('deadlines').getByText(/hold/i).first().waitFor();
+  assert.equal(await page.getByTestId('over-detention').count(), 0, 'not yet past the limit');
+  // Ten days later nobody has recorded a release (the session has long
+  // expired: log in again).
+  const detPath = new URL(page.url()).pathname;
+  setNow(new Date(now / 1000 + 10 * 86400e3).toISOString());
+  await context.clock.setFixedTime(new Date(now / 1000));
+  await loginAs(page, email('booking1'));
+  await openCase(page, detPath, 'Honored');
+  await page.getByTestId('over-detention').getByText('Held past the hold limit').waitFor();
+  await page.getByRole('alert').filter({ hasText: 'may be held on this detainer no longer' }).waitFor();
+  await shot(page, 'detainer-over-detention');
+  assertClean();
+  await context.close();
+});

@@ -252,7 +252,12 @@ export async function casePage(ctx) {
     h('h1', null, c.number),
     h('p', { class: 'case-state' }, h('span', { class: `badge state-${c.state}`, 'data-testid': 'case-state' }, label(c.state)),
       c.overdue ? h('strong', { class: 'badge badge-overdue' }, 'Overdue') : null,
-      c.noncompliant ? h('strong', { class: 'badge badge-overdue' }, 'Not complied') : null),
+      c.noncompliant ? h('strong', { class: 'badge badge-overdue' }, 'Not complied') : null,
+      c.over_detention ? h('strong', { class: 'badge badge-overdue', 'data-testid': 'over-detention' },
+        'Held past the hold limit') : null),
+    c.over_detention ? h('p', { class: 'notice', role: 'alert' },
+      `The hold limit ended ${fmtInstant(c.max_hold_until)}: the person may be held on this detainer no longer. `
+      + 'Record the release (or transfer) now.') : null,
     related(kind, c),
     h('div', { class: 'case-grid' },
       h('section', { class: 'panel' }, h('h2', null, 'Summary'),
