@@ -31,12 +31,12 @@ test_open_refusals(void **state)
     why = NULL;
     /* No server there (the tests start theirs on a random port): refused
      * with a reason. */
-    if (store_open("postgresql://127.0.0.1:1/compel", STORE_OPEN_MODE_EXISTING,
-                   &s, &why) != CM_ERR_OK)
-        assert_non_null(why);
-    else
-        store_close(s);
-    s = NULL;
+    assert_int_not_equal(store_open("postgresql://127.0.0.1:1/compel",
+                                    STORE_OPEN_MODE_EXISTING, &s, &why),
+                         CM_ERR_OK);
+    assert_non_null(why);
+    assert_null(s);
+    why = NULL;
     store_close(NULL); /* accepted */
     if (!fx_fresh_url(url, sizeof url))
         skip();
