@@ -436,7 +436,9 @@ test("the custodian answers item by item with an objection and a file; the manif
   await page.getByTestId('respond-done').waitFor();
   // The manifest: the one file (uploaded once, despite the retry) with
   // the hash a client computes itself.
+  // The manifest loads after the response is acknowledged: wait for it.
   const files = page.getByTestId('manifest-file');
+  await files.first().waitFor();
   assert.equal(await files.count(), 1);
   assert.match(await files.first().textContent(), new RegExp(`address\\.csv.*${csv.length} bytes.*${sha256(Buffer.from(csv))}`));
   await shot(page, 'respond-manifest-360');

@@ -71,10 +71,42 @@ enum pg_stmt_id {
     PG_STMT__COUNT
 };
 
+/*
+ * Statements are numbered per file: the core rows above from 0, and each
+ * operation group's file (pg_<group>.c) from its own base, in an enum of
+ * its own, so that one file's statements never renumber another's.
+ */
+enum pg_stmt_base {
+    PG_STMT_BASE_AUTH = 100,
+    PG_STMT_BASE_ADMIN = 200,
+    PG_STMT_BASE_CASES = 300,
+    PG_STMT_BASE_INFRA = 400,
+    PG_STMT_BASE_JOBS = 500,
+    PG_STMT_BASE_BULK = 600,
+    PG_STMT_BASE_DOCS = 700,
+    PG_STMT_BASE_SIGN = 800,
+    PG_STMT_BASE_REPORTS = 900,
+    PG_STMT_MAX = 1000 /* every id is below this */
+};
+
+_Static_assert((int)PG_STMT__COUNT <= (int)PG_STMT_BASE_AUTH,
+               "the core statements overrun the first group's base");
+
+/* The operation groups, one file each (pg_<group>.c); NULL until written. */
+extern const struct store_auth_ops pg_auth_ops;
+extern const struct store_admin_ops pg_admin_ops;
+extern const struct store_cases_ops pg_cases_ops;
+extern const struct store_infra_ops pg_infra_ops;
+extern const struct store_jobs_ops pg_jobs_ops;
+extern const struct store_bulk_ops pg_bulk_ops;
+extern const struct store_docs_ops pg_docs_ops;
+extern const struct store_sign_ops pg_sign_ops;
+extern const struct store_reports_ops pg_reports_ops;
+
 struct pg_store {
     struct store base; /* first: a struct store * is a struct pg_store * */
     PGconn *conn;
-    bool prepared[PG_STMT__COUNT]; /* on this connection */
+    bool prepared[PG_STMT_MAX]; /* on this connection, by statement id */
     bool broken;   /* the connection was lost: re-establish on next use */
     bool in_block; /* a transaction is open (BEGIN sent, not yet ended) */
     bool tx_write; /* inside a transaction begun by begin (not begin_read) */
@@ -142,7 +174,7 @@ void pg_col_hash(struct pg_cols *c, unsigned char out[STORE_HASH_SIZE]);
  * is returned. `what` names the call in log lines.
  */
 PGresult *pg_exec(struct pg_store *ps,
-                  enum pg_stmt_id id,
+                  int id,
                   const char *sql,
                   const struct pg_params *p,
                   const char *what,
@@ -156,7 +188,7 @@ enum store_rc pg_run_fixed(struct pg_store *ps, const char *sql);
 /* Run a statement that returns no rows: STORE_ONE_RESULT when it changed
  * a row, STORE_NO_RESULTS when none, or an error. */
 enum store_rc pg_run_write(struct pg_store *ps,
-                           enum pg_stmt_id id,
+                           int id,
                            const char *sql,
                            const struct pg_params *p,
                            const char *what);
@@ -164,7 +196,7 @@ enum store_rc pg_run_write(struct pg_store *ps,
 /* Run a statement and read its first row with `fn` (row 0): STORE_ONE_RESULT
  * when there is one, STORE_NO_RESULTS when none, or an error. */
 enum store_rc pg_run_read(struct pg_store *ps,
-                          enum pg_stmt_id id,
+                          int id,
                           const char *sql,
                           const struct pg_params *p,
                           const char *what,
@@ -174,7 +206,7 @@ enum store_rc pg_run_read(struct pg_store *ps,
 /* Run a statement and call fn for every row. Returns the number of rows,
  * or a negative enum store_rc. */
 int pg_run_list(struct pg_store *ps,
-                enum pg_stmt_id id,
+                int id,
                 const char *sql,
                 const struct pg_params *p,
                 const char *what,

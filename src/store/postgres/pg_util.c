@@ -251,7 +251,7 @@ ensure_connected(struct pg_store *ps)
 
 PGresult *
 pg_exec(struct pg_store *ps,
-        enum pg_stmt_id id,
+        int id,
         const char *sql,
         const struct pg_params *p,
         const char *what,
@@ -265,6 +265,11 @@ pg_exec(struct pg_store *ps,
 
     if (p == NULL)
         p = &none;
+    if (id < 0 || id >= PG_STMT_MAX) {
+        LOG_ERROR("postgres: %s: statement id %d out of range", what, id);
+        *rc = STORE_HARD_ERROR;
+        return NULL;
+    }
     *rc = ensure_connected(ps);
     if (*rc < 0)
         return NULL;
@@ -309,7 +314,7 @@ pg_run_fixed(struct pg_store *ps, const char *sql)
 
 enum store_rc
 pg_run_write(struct pg_store *ps,
-             enum pg_stmt_id id,
+             int id,
              const char *sql,
              const struct pg_params *p,
              const char *what)
@@ -328,7 +333,7 @@ pg_run_write(struct pg_store *ps,
 
 enum store_rc
 pg_run_read(struct pg_store *ps,
-            enum pg_stmt_id id,
+            int id,
             const char *sql,
             const struct pg_params *p,
             const char *what,
@@ -352,7 +357,7 @@ pg_run_read(struct pg_store *ps,
 
 int
 pg_run_list(struct pg_store *ps,
-            enum pg_stmt_id id,
+            int id,
             const char *sql,
             const struct pg_params *p,
             const char *what,
