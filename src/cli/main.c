@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/buf.h"
+#include "core/redact.h"
 #include "http/reports.h"
 #include "store/store.h"
 
@@ -47,13 +49,20 @@ usage(FILE *f)
 void
 cli_fail(const char *cmd, const char *fmt, ...)
 {
+    struct buf raw = BUF_INIT;
+    struct buf line = BUF_INIT;
     va_list ap;
 
-    (void)fprintf(stderr, "compel %s: ", cmd);
+    buf_addf(&raw, "compel %s: ", cmd);
     va_start(ap, fmt);
-    (void)vfprintf(stderr, fmt, ap);
+    buf_vaddf(&raw, fmt, ap);
     va_end(ap);
-    (void)fputc('\n', stderr);
+    /* A database URL may carry its password: never print it. */
+    redact_add(&line, buf_str(&raw), raw.len);
+    buf_addch(&line, '\n');
+    (void)fputs(buf_str(&line), stderr);
+    buf_release(&line);
+    buf_release(&raw);
 }
 
 const char *

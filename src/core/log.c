@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/redact.h"
 
 static enum log_level min_level = LOG_LEVEL_INFO;
 
@@ -43,6 +44,7 @@ log_write(enum log_level level,
           ...)
 {
     struct buf b = BUF_INIT;
+    struct buf raw = BUF_INIT;
     struct buf msg = BUF_INIT;
     struct timespec ts;
     struct tm tm;
@@ -56,8 +58,10 @@ log_write(enum log_level level,
     base = strrchr(file, '/');
     base = base ? base + 1 : file;
     va_start(ap, fmt);
-    buf_vaddf(&msg, fmt, ap);
+    buf_vaddf(&raw, fmt, ap);
     va_end(ap);
+    redact_add(&msg, raw.data ? raw.data : "", raw.len);
+    buf_release(&raw);
     buf_addf(&b, "%04d-%02d-%02dT%02d:%02d:%02d.%02ldZ level=%s src=%s:%d",
              tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
              tm.tm_min, tm.tm_sec, ts.tv_nsec / 10000000L, level_names[level],

@@ -8,7 +8,6 @@
 // searched for after the run).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { startServer, PASSWORD } from './harness.mjs';
 import { buildWorld, noon, uploadDocument } from './world.mjs';
 
@@ -206,13 +205,10 @@ test('out-of-scope reads answer 404 and are audited as not_found',
   });
 
 test('no personal value or secret in the audit trail or the log', () => {
-  const path = server.db.replace(/^sqlite:/, '');
-  const trail = execFileSync('sqlite3', [path, 'SELECT * FROM audit'])
-    .toString();
-  const events = execFileSync('sqlite3', [path,
-    "SELECT group_concat(sql) FROM sqlite_master WHERE name LIKE '%event%'"])
-    .toString();
+  const trail = server.sql('SELECT * FROM audit');
+  const eventTables = server.tables().filter((t) => t.includes('event'));
   assert.ok(trail.length > 1000, 'the trail is there');
+  assert.ok(eventTables.length > 0, 'the timelines are there');
   const log = server.stderr();
   const needles = [CANARY.family, CANARY.given, CANARY.a_number,
     CANARY.a_number.slice(1), CANARY.value, CANARY.password, PASSWORD,
@@ -222,16 +218,10 @@ test('no personal value or secret in the audit trail or the log', () => {
     assert.ok(!log.includes(n), `the server's log carries ${n}`);
   }
   // The case timelines do not either (details are ids and field names).
-  if (events.includes('CREATE')) {
-    const tables = execFileSync('sqlite3', [path,
-      "SELECT name FROM sqlite_master WHERE type='table' AND name LIKE '%event%'"])
-      .toString().trim().split('\n').filter(Boolean);
-    for (const t of tables) {
-      const rows = execFileSync('sqlite3', [path, `SELECT * FROM "${t}"`])
-        .toString();
-      for (const n of needles)
-        assert.ok(!rows.includes(n), `table ${t} carries ${n}`);
-    }
+  for (const t of eventTables) {
+    const rows = server.sql(`SELECT * FROM "${t}"`);
+    for (const n of needles)
+      assert.ok(!rows.includes(n), `table ${t} carries ${n}`);
   }
 });
 

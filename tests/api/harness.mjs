@@ -4,32 +4,66 @@
 //
 // The compel binary comes from $COMPEL_BIN (ctest sets it). Each server
 // gets its own temporary directory, removed by stop().
+//
+// Backends: SQLite by default. With COMPEL_TEST_BACKEND=postgresql the
+// servers run on PostgreSQL: each gets a new database in the cluster at
+// $COMPEL_PG_URL (tests/pg/pgtest.sh starts one and sets it; ctest runs
+// every API test that way too, as api-pg.<name>). Tests that look into the
+// database do it through server.sql(), server.tables() and dumpDatabase(),
+// which speak to either.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const BIN = process.env.COMPEL_BIN || 'build/ci/compel';
 export const ADMIN_EMAIL = 'admin@agency.test';
 export const PASSWORD = 'correct horse battery staple';
+export const BACKEND = process.env.COMPEL_TEST_BACKEND || 'sqlite';
+if (!['sqlite', 'postgresql'].includes(BACKEND))
+  throw new Error(`COMPEL_TEST_BACKEND: ${BACKEND} is neither sqlite nor postgresql`);
 
-// Start a server on a fresh database. `clock`: start the injectable clock
-// at this many microseconds since the epoch (COMPEL_TEST_CLOCK_FILE).
-export async function startServer({ clock = null, env = {} } = {}) {
-  const dir = mkdtempSync(join(tmpdir(), 'compel-api-'));
-  const db = `sqlite:${join(dir, 'compel.db')}`;
-  writeFileSync(join(dir, 'pw'), PASSWORD + '\n');
-  execFileSync(BIN, ['init', '--db', db, '--admin-email', ADMIN_EMAIL,
-    '--admin-password-file', join(dir, 'pw'), '--timezone', 'America/Denver'],
-  { stdio: 'pipe' });
-  const clockFile = join(dir, 'clock');
-  const childEnv = { ...process.env, ...env };
-  if (clock !== null) {
-    writeFileSync(clockFile, String(clock));
-    childEnv.COMPEL_TEST_CLOCK_FILE = clockFile;
-  }
-  const child = spawn(BIN, ['serve', '--db', db, '--listen', '127.0.0.1:0',
-    '--log-level', 'warn', '--threads', '4'], { env: childEnv });
+// psql with the cluster's URL (or a database's): the rows of `sql`, one a
+// line, columns separated by '|', like the sqlite3 command-line tool.
+function psql(url, sql) {
+  return execFileSync('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1',
+    '-d', url, '-c', sql], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+}
+
+// A new, empty database for one server: its URL.
+export function newDatabase() {
+  const cluster = process.env.COMPEL_PG_URL;
+  if (!cluster)
+    throw new Error('COMPEL_TEST_BACKEND=postgresql needs COMPEL_PG_URL ' +
+      '(run the test under tests/pg/pgtest.sh run)');
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  psql(cluster, `CREATE DATABASE ${name}`);
+  const u = new URL(cluster);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+// Run SQL on a server's database; its output as text (see psql above).
+export function runSql(db, sql) {
+  if (db.startsWith('sqlite:'))
+    return execFileSync('sqlite3', [db.slice('sqlite:'.length), sql]).toString();
+  return psql(db, sql);
+}
+
+// The names of a database's tables, sorted.
+export function listTables(db) {
+  const q = db.startsWith('sqlite:')
+    ? "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"
+    : "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1";
+  return runSql(db, q).trim().split('\n').filter(Boolean);
+}
+
+// Start `compel serve ARGS --listen 127.0.0.1:0 --log-level warn` and wait
+// for it to say where it listens: { child, port, stderr() }.
+export async function spawnServe(args, env = process.env) {
+  const child = spawn(BIN, ['serve', '--listen', '127.0.0.1:0',
+    '--log-level', 'warn', ...args], { env });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });
   const port = await new Promise((resolve, reject) => {
@@ -46,10 +80,36 @@ export async function startServer({ clock = null, env = {} } = {}) {
       reject(new Error(`compel serve exited ${code}: ${stderr}`));
     });
   });
+  return { child, port, stderr: () => stderr };
+}
+
+// Start a server on a fresh database. `clock`: start the injectable clock
+// at this many microseconds since the epoch (COMPEL_TEST_CLOCK_FILE).
+export async function startServer({ clock = null, env = {} } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'compel-api-'));
+  const db = BACKEND === 'postgresql' ? newDatabase()
+    : `sqlite:${join(dir, 'compel.db')}`;
+  writeFileSync(join(dir, 'pw'), PASSWORD + '\n');
+  // The key file: beside an SQLite file by default; named for PostgreSQL.
+  const keyArgs = BACKEND === 'postgresql'
+    ? ['--key-file', join(dir, 'compel.key')] : [];
+  execFileSync(BIN, ['init', '--db', db, '--admin-email', ADMIN_EMAIL,
+    '--admin-password-file', join(dir, 'pw'), '--timezone', 'America/Denver',
+    ...keyArgs], { stdio: 'pipe' });
+  const clockFile = join(dir, 'clock');
+  const childEnv = { ...process.env, ...env };
+  if (clock !== null) {
+    writeFileSync(clockFile, String(clock));
+    childEnv.COMPEL_TEST_CLOCK_FILE = clockFile;
+  }
+  const { child, port, stderr: logOf } = await spawnServe(
+    ['--db', db, '--threads', '4', ...keyArgs], childEnv);
   const base = `http://127.0.0.1:${port}`;
   return {
-    base, dir, db, child,
-    stderr: () => stderr,
+    base, dir, db, child, backend: BACKEND, keyArgs,
+    stderr: logOf,
+    sql: (q) => runSql(db, q),
+    tables: () => listTables(db),
     setClock(us) { writeFileSync(clockFile, String(us)); },
     client() { return new Client(base); },
     async stop() {
@@ -122,13 +182,12 @@ export async function adminClient(server) {
   return c;
 }
 
-// Read the whole SQLite database as text (for "nothing changed" checks):
-// every table's rows, in a stable order. Uses the sqlite3 command-line tool.
+// Read the whole database as text (for "nothing changed" checks): every
+// table's rows, in a stable order, through sqlite3 or psql.
 export function dumpDatabase(server, { except = [] } = {}) {
-  const path = server.db.replace(/^sqlite:/, '');
-  const tables = execFileSync('sqlite3', [path,
-    "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"])
-    .toString().trim().split('\n').filter((t) => t && !except.includes(t));
-  return tables.map((t) => t + '\n' + execFileSync('sqlite3',
-    [path, `SELECT * FROM "${t}" ORDER BY 1`]).toString()).join('\n');
+  const tables = listTables(server.db).filter((t) => !except.includes(t));
+  // PostgreSQL's heap order moves with updates: sort by the whole row.
+  const order = server.db.startsWith('sqlite:') ? '1' : 'r::text';
+  return tables.map((t) => t + '\n' + runSql(server.db,
+    `SELECT * FROM "${t}" AS r ORDER BY ${order}`)).join('\n');
 }

@@ -7,7 +7,6 @@
 // it) gives 503 with no value in the answer, and nothing recorded.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { startServer } from './harness.mjs';
 import { buildWorld, noon, uploadDocument } from './world.mjs';
 
@@ -16,17 +15,15 @@ const VALUE = '12 Parkplatzweg';
 let server;
 let w;
 let sid;
-let path;
 
 function responseReads() {
-  return Number(execFileSync('sqlite3', [path,
+  return Number(server.sql(
     `SELECT count(*) FROM audit WHERE action = 'subpoena.response.read'
-       AND object_id = '${sid}' AND outcome = 'ok'`]).toString().trim());
+       AND object_id = '${sid}' AND outcome = 'ok'`).trim());
 }
 
 before(async () => {
   server = await startServer({ clock: noon('2020-01-13') });
-  path = server.db.replace(/^sqlite:/, '');
   w = await buildWorld(server, { tag: 'parked' });
   const { officerA: off, signerA, custodian1 } = w.user;
   let r = await off.post('/api/v1/subpoenas', { recipient_org_id: w.org.J1.id,
@@ -74,9 +71,14 @@ test('a read whose audit record cannot be committed is withheld (503)',
   async () => {
     const off = w.user.officerA;
     const before0 = responseReads();
-    execFileSync('sqlite3', [path, `CREATE TRIGGER test_refuse_reads
+    server.sql(server.backend === 'sqlite' ? `CREATE TRIGGER test_refuse_reads
       BEFORE INSERT ON audit WHEN NEW.action = 'subpoena.response.read'
-      BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;`]);
+      BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;`
+      : `CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS $f$
+         BEGIN RAISE EXCEPTION 'refused by the test'; END $f$;
+       CREATE TRIGGER test_refuse_reads BEFORE INSERT ON audit FOR EACH ROW
+         WHEN (NEW.action = 'subpoena.response.read')
+         EXECUTE FUNCTION test_refuse();`);
     try {
       for (let i = 0; i < 3; i++) {
         const r = await off.get(`/api/v1/subpoenas/${sid}`);
@@ -90,7 +92,8 @@ test('a read whose audit record cannot be committed is withheld (503)',
       const d = await off.get('/api/v1/subpoenas?limit=5');
       assert.equal(d.status, 200, d.text);
     } finally {
-      execFileSync('sqlite3', [path, 'DROP TRIGGER test_refuse_reads']);
+      server.sql(server.backend === 'sqlite' ? 'DROP TRIGGER test_refuse_reads'
+        : 'DROP TRIGGER test_refuse_reads ON audit');
     }
     assert.equal(responseReads(), before0);
     const r = await off.get(`/api/v1/subpoenas/${sid}`);

@@ -4,7 +4,6 @@
 // paging, PATCH with If-Match (428 / 412), disabling (the user's session
 // stops), and that nobody but an admin may do any of it.
 import { test, before, after } from 'node:test';
-import { execFileSync } from 'node:child_process';
 import { totpCode } from '../browser/harness.mjs';
 import assert from 'node:assert/strict';
 
@@ -311,9 +310,9 @@ test('a lost second factor: the admin removes it; the user logs in and enrols ag
     const again = server.client();
     assert.equal((await again.login(email)).status, 201);
     assert.equal((await again.post('/api/v1/me/totp', {})).status, 201);
-    const audit = execFileSync('sqlite3', [server.db.replace(/^sqlite:/, ''),
-      `SELECT detail FROM audit WHERE action = 'user.totp_reset' AND object_id = '${r.json.id}'`])
-      .toString().trim().split('\n');
+    const audit = server.sql(
+      `SELECT detail FROM audit WHERE action = 'user.totp_reset' AND object_id = '${r.json.id}'`)
+      .trim().split('\n');
     assert.deepEqual(audit, ['was_enabled, sessions_ended=1']);
   });
 

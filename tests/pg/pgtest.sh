@@ -9,6 +9,10 @@
 #   pgtest.sh start DIR          start a cluster in the new directory DIR
 #                                and print its URL on standard output
 #   pgtest.sh stop DIR           stop the cluster in DIR and remove DIR
+#   pgtest.sh down DIR           stop the cluster's server, keeping its data
+#   pgtest.sh up DIR             start it again (same port and options)
+#
+# `run` also exports COMPEL_PG_DIR, the cluster's directory, for down/up.
 #
 # The cluster: initdb into a temporary directory (C collation, UTF-8,
 # data checksums), listening on 127.0.0.1 only, on a free port chosen at
@@ -18,7 +22,8 @@
 # cluster runs as the user "nobody" (COMPEL_PG_USER overrides), owning the
 # temporary directory. The server binaries come from PG_BIN, else
 # /usr/lib/postgresql/15/bin (Debian 12's postgresql-15, installed by
-# scripts/deps; the Debian cluster service is not used).
+# scripts/deps; the Debian cluster service is not used). COMPEL_PG_OPTIONS
+# adds server options after these ("-c name=value ..."; later ones win).
 set -euo pipefail
 
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -74,10 +79,10 @@ start() {
         port=$(free_port)
         # Another process may take the port between free_port and the
         # server's bind: then try another one.
-        if as_owner "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" \
-            -w -t 60 -o "-c listen_addresses=127.0.0.1 -c port=$port \
--c unix_socket_directories=$dir -c fsync=on -c max_connections=100" \
-            start >/dev/null 2>&1; then
+        printf '%s\n' "-c listen_addresses=127.0.0.1 -c port=$port \
+-c unix_socket_directories=$dir -c fsync=on -c max_connections=100 \
+${COMPEL_PG_OPTIONS:-}" >"$dir/options"
+        if up "$dir"; then
             break
         fi
         tries=$((tries + 1))
@@ -90,6 +95,17 @@ start() {
         -d postgres -v ON_ERROR_STOP=1 -c 'CREATE DATABASE compel' \
         >/dev/null || die "cannot create the database compel"
     cat "$dir/url"
+}
+
+# up DIR: start the server of the cluster in DIR with its saved options
+# (same port); down DIR: stop it (fast shutdown), keeping its data.
+up() {
+    as_owner "$PG_BIN/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 60 \
+        -o "$(cat "$1/options")" start >/dev/null 2>&1
+}
+down() {
+    as_owner "$PG_BIN/pg_ctl" -D "$1/data" -m fast -w -t 60 stop \
+        >/dev/null 2>&1
 }
 
 # stop DIR: stop the cluster in DIR (fast shutdown) and remove DIR.
@@ -120,7 +136,7 @@ run)
     trap 'stop "$base/cluster"; rmdir "$base" 2>/dev/null || true' EXIT
     trap 'exit 130' INT TERM
     url=$(start "$base/cluster")
-    export COMPEL_PG_URL=$url
+    export COMPEL_PG_URL=$url COMPEL_PG_DIR=$base/cluster
     args=()
     for a in "$@"; do
         args+=("${a//@URL@/$url}")
@@ -129,7 +145,12 @@ run)
     "${args[@]}" || status=$?
     exit "$status"
     ;;
+up | down)
+    [ $# -eq 2 ] || die "usage: pgtest.sh $1 DIR"
+    [ -f "$2/options" ] || die "$2 is not a cluster of pgtest.sh"
+    "$1" "$2" || die "pg_ctl $1 failed: $(tail -n 5 "$2/server.log")"
+    ;;
 *)
-    die "usage: pgtest.sh run CMD [ARG...] | start DIR | stop DIR"
+    die "usage: pgtest.sh run CMD [ARG...] | start DIR | stop DIR | up DIR | down DIR"
     ;;
 esac

@@ -217,6 +217,19 @@ pg_meta_get(struct store *s, const char *key, char **value)
                        read_text0, value);
 }
 
+/* PostgreSQL is backed up with its own tools (pg_basebackup and WAL
+ * archiving, or pg_dump: docs/operations.md), which copy a running
+ * cluster consistently; compel does not copy it itself. */
+static enum store_rc
+pg_backup(struct store *s, const char *path)
+{
+    (void)s;
+    (void)path;
+    LOG_WARN("postgres: backups are taken with PostgreSQL's own tools "
+             "(pg_basebackup, pg_dump): docs/operations.md");
+    return STORE_HARD_ERROR;
+}
+
 static enum store_rc
 pg_meta_set(struct store *s, const char *key, const char *value)
 {
@@ -1347,7 +1360,7 @@ static const struct store_ops postgres_ops = {
     .migration_apply = pg_migration_apply,
     .meta_get = pg_meta_get,
     .meta_set = pg_meta_set,
-    .backup = NULL,
+    .backup = pg_backup,
     .case_number_next = pg_case_number_next,
     .org_insert = pg_org_insert,
     .org_get = pg_org_get,
@@ -1431,6 +1444,25 @@ configure(PGconn *conn, enum cm_err *err, const char **why)
     }
     if (PQsetClientEncoding(conn, "UTF8") != 0) {
         *why = "cannot set the client encoding to UTF8";
+        return false;
+    }
+    /* What is acknowledged must survive a crash: refuse a server that
+     * gives that up (issue 7), and say which setting to change. */
+    if (!query_text(conn, "SHOW fsync", v, sizeof v) || strcmp(v, "on") != 0) {
+        *why = "the PostgreSQL server runs with fsync=off, which loses "
+               "acknowledged writes in a crash: set fsync=on";
+        return false;
+    }
+    if (!query_text(conn, "SHOW full_page_writes", v, sizeof v) ||
+        strcmp(v, "on") != 0) {
+        *why = "the PostgreSQL server runs with full_page_writes=off, which "
+               "can corrupt pages in a crash: set full_page_writes=on";
+        return false;
+    }
+    if (!query_text(conn, "SHOW synchronous_commit", v, sizeof v) ||
+        strcmp(v, "off") == 0) {
+        *why = "the PostgreSQL server runs with synchronous_commit=off, "
+               "which loses acknowledged writes in a crash: set it to on";
         return false;
     }
     return true;

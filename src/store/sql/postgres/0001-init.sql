@@ -599,6 +599,24 @@ CREATE TABLE audit (
 CREATE INDEX audit_actor ON audit (actor_id, at);
 CREATE INDEX audit_object ON audit (object_kind, object_id, at);
 CREATE INDEX audit_at ON audit (at);
+-- Each record extends the head: its prev_hash is the last record's hash
+-- (zeros for the first), and it is not its own predecessor. Appends are
+-- serialized by an advisory lock (postgres_store.c), so the head this
+-- reads is the one the appender read; the trigger refuses whatever would
+-- fork the chain regardless of who writes.
+CREATE FUNCTION audit_extends_head() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.hash = NEW.prev_hash OR NEW.prev_hash IS DISTINCT FROM coalesce(
+           (SELECT hash FROM audit ORDER BY seq DESC LIMIT 1),
+           decode(repeat('00', 32), 'hex')) THEN
+        RAISE EXCEPTION 'an audit record must extend the head of the chain';
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER audit_extends_head BEFORE INSERT ON audit FOR EACH ROW
+    EXECUTE FUNCTION audit_extends_head();
 CREATE TRIGGER audit_never_edited BEFORE UPDATE ON audit FOR EACH ROW
     EXECUTE FUNCTION compel_refuse('the audit trail is append-only');
 CREATE TRIGGER audit_never_deleted BEFORE DELETE ON audit FOR EACH ROW
