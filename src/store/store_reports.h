@@ -1,19 +1,23 @@
 /*
  * store_reports.h: the jurisdiction report's aggregates, kept current by
- * the database (migration 0006-report-aggregates.sql; definitions in
- * docs/reports.md).
+ * the database (SQLite: migrations 0006-report-aggregates.sql and
+ * 0009-report-deferred.sql; PostgreSQL: 0002-report-aggregates.sql;
+ * definitions in docs/reports.md).
  *
  * The database counts every measure per (jurisdiction, period), where a
  * period is a day "YYYY-MM-DD", a month "YYYY-MM", a year "YYYY" or "*"
  * (all time), and keeps them current as cases change (SQLite: triggers;
- * PostgreSQL: the same design in plpgsql). A report over a date range
- * asks for the set of periods that covers it exactly
+ * PostgreSQL: the same design, the same tables, views and triggers, in
+ * PL/pgSQL, so defer, catch_up and rebuild work there too). A report over
+ * a date range asks for the set of periods that covers it exactly
  * (stats_periods in domain/stats.h makes that set), so it reads a few
  * rows per jurisdiction whatever the number of cases.
  *
- * Days are the jurisdiction's local dates: the store converts instants
- * with a function the application gives it once at start
- * (store_reports_set_local_date); until then it uses UTC.
+ * Days are the jurisdiction's local dates. SQLite converts instants with a
+ * function the application gives it once at start
+ * (store_reports_set_local_date; until then UTC); PostgreSQL with its own
+ * time zone data (Debian: the system tz database, which the application's
+ * code reads too), whatever that function is.
  *
  * Included by store/store.h; callers include that.
  */

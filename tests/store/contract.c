@@ -232,11 +232,12 @@ static const struct group {
     const char *name;
     int (*run)(void);
 } groups[] = {
-    {"rows", contract_run_rows},   {"tx", contract_run_tx},
-    {"auth", contract_run_auth},   {"admin", contract_run_admin},
-    {"cases", contract_run_cases}, {"infra", contract_run_infra},
-    {"bulk", contract_run_bulk},   {"jobs", contract_run_jobs},
-    {"sign", contract_run_sign},   {"docs", contract_run_docs},
+    {"rows", contract_run_rows},       {"tx", contract_run_tx},
+    {"auth", contract_run_auth},       {"admin", contract_run_admin},
+    {"cases", contract_run_cases},     {"infra", contract_run_infra},
+    {"bulk", contract_run_bulk},       {"jobs", contract_run_jobs},
+    {"sign", contract_run_sign},       {"docs", contract_run_docs},
+    {"reports", contract_run_reports},
 };
 
 /* Every name in COMPEL_CONTRACT_GROUPS must be a group: a mistyped one

@@ -60,5 +60,6 @@ int contract_run_bulk(void);
 int contract_run_jobs(void);
 int contract_run_sign(void);
 int contract_run_docs(void);
+int contract_run_reports(void);
 
 #endif

@@ -3,10 +3,14 @@
  * and facility lists with paging, jurisdiction policies (store-assigned
  * version numbers, the policy in force on a date), delegations in force,
  * and calendars (the federal calendar made by the migrations, version
- * increments per closure or holiday, all-or-nothing changes).
+ * increments per closure or holiday, all-or-nothing changes), and the
+ * numbers the store assigns (policy versions, calendar versions) staying
+ * exact when two connections add to one org or calendar at once.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -346,6 +350,214 @@ test_calendar_versions(void **state)
     assert_string_equal(ns.v[1], "federal");
 }
 
+/* ---- two connections racing ---------------------------------------------*/
+
+/* Rows each racer adds. */
+#define RACE_N 20
+
+struct racer;
+
+/* Add the racer's i-th row; *v = the version number the store gave it. */
+typedef enum store_rc (*race_fn)(struct store *s,
+                                 const struct racer *r,
+                                 int i,
+                                 int64_t *v);
+
+struct racer {
+    char url[512];
+    char target[STORE_ID_SIZE]; /* the org or calendar added to */
+    char by[STORE_ID_SIZE];     /* the user who adds */
+    race_fn add;
+    bool in_tx; /* through store_tx_run, else a bare call */
+    pthread_barrier_t *start;
+    int64_t got[RACE_N];
+    int n;
+    int rc;
+};
+
+static enum store_rc
+race_policy(struct store *s, const struct racer *r, int i, int64_t *v)
+{
+    struct store_policy p = {0};
+
+    cm_id_new(p.id);
+    memcpy(p.org_id, r->target, sizeof p.org_id);
+    p.effective_from = "2024-01-01";
+    p.detainers = i % 2 ? "honor" : "decline";
+    p.subpoenas = "review";
+    memcpy(p.created_by, r->by, sizeof p.created_by);
+    p.created_at = FX_T0 + i;
+    return store_policy_insert(s, &p, v);
+}
+
+static enum store_rc
+race_closure(struct store *s, const struct racer *r, int i, int64_t *v)
+{
+    struct store_closure c = {0};
+    char date[16];
+
+    (void)snprintf(date, sizeof date, "2030-%02d-%02d", 1 + i % 12, 1 + i % 28);
+    cm_id_new(c.id);
+    memcpy(c.calendar_id, r->target, sizeof c.calendar_id);
+    c.date = date;
+    c.name = "Closure";
+    c.source = "Executive Order";
+    memcpy(c.created_by, r->by, sizeof c.created_by);
+    c.created_at = FX_T0 + i;
+    return store_closure_insert(s, &c, v);
+}
+
+struct race_tx {
+    const struct racer *r;
+    int i;
+    int64_t v;
+};
+
+static enum store_rc
+race_body(struct store *s, void *ctx)
+{
+    struct race_tx *t = ctx;
+
+    t->v = 0;
+    return t->r->add(s, t->r, t->i, &t->v);
+}
+
+static void *
+racer_main(void *arg)
+{
+    struct racer *r = arg;
+    struct store *s = NULL;
+
+    r->rc = -1;
+    if (store_open_partial(r->url, STORE_OPEN_MODE_EXISTING, &s, NULL) !=
+        CM_ERR_OK) {
+        (void)pthread_barrier_wait(r->start);
+        return NULL;
+    }
+    (void)pthread_barrier_wait(r->start);
+    for (int i = 0; i < RACE_N; i++) {
+        struct race_tx t = {r, i, 0};
+        int rc = STORE_SOFT_ERROR;
+
+        /* A busy database (SQLite) is soft: try again, a bounded number
+         * of times. Anything else but one row is a failure. */
+        for (int tries = 0; tries < 20 && rc == STORE_SOFT_ERROR; tries++)
+            rc = r->in_tx ? store_tx_run(s, "race", race_body, &t)
+                          : race_body(s, &t);
+        if (rc != STORE_ONE_RESULT)
+            goto out;
+        r->got[r->n++] = t.v;
+    }
+    r->rc = 0;
+out:
+    store_close(s);
+    return NULL;
+}
+
+/* Two connections add RACE_N rows each to `target` at once, one inside
+ * transactions and one with bare calls; every row must get a version of
+ * its own: together exactly first .. first + 2 * RACE_N - 1. */
+static void
+race(struct fx *f, const char *target, race_fn add, int64_t first)
+{
+    struct racer r[2];
+    pthread_t t[2];
+    pthread_barrier_t start;
+    bool seen[2 * RACE_N] = {false};
+
+    assert_int_equal(pthread_barrier_init(&start, NULL, 2), 0);
+    for (int i = 0; i < 2; i++) {
+        memset(&r[i], 0, sizeof r[i]);
+        (void)snprintf(r[i].url, sizeof r[i].url, "%s", f->url);
+        memcpy(r[i].target, target, sizeof r[i].target);
+        memcpy(r[i].by, f->officer, sizeof r[i].by);
+        r[i].add = add;
+        r[i].in_tx = i == 0;
+        r[i].start = &start;
+        assert_int_equal(pthread_create(&t[i], NULL, racer_main, &r[i]), 0);
+    }
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+    (void)pthread_barrier_destroy(&start);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(r[i].rc, 0);
+        assert_int_equal(r[i].n, RACE_N);
+        for (int k = 0; k < RACE_N; k++) {
+            int64_t at = r[i].got[k] - first;
+
+            assert_true(at >= 0 && at < 2 * RACE_N);
+            assert_false(seen[at]);
+            seen[at] = true;
+        }
+    }
+}
+
+struct versions {
+    int n;
+    int64_t v[2 * RACE_N];
+};
+
+static void
+on_policy_version(void *cls, const struct store_policy *p)
+{
+    struct versions *vs = cls;
+
+    if (vs->n < 2 * RACE_N)
+        vs->v[vs->n] = p->version_no;
+    vs->n++;
+}
+
+static void
+on_closure_version(void *cls, const struct store_closure *c)
+{
+    struct versions *vs = cls;
+
+    if (vs->n < 2 * RACE_N)
+        vs->v[vs->n] = c->added_in;
+    vs->n++;
+}
+
+static void
+test_policy_versions_race(void **state)
+{
+    struct fx *f = *state;
+    struct versions vs = {0};
+
+    race(f, f->county, race_policy, 1);
+    /* Stored as assigned: versions 1 .. 2N, one row each. */
+    assert_int_equal(
+        store_policy_list_by_org(f->s, f->county, on_policy_version, &vs),
+        2 * RACE_N);
+    for (int i = 0; i < 2 * RACE_N; i++)
+        assert_true(vs.v[i] == i + 1);
+}
+
+static void
+test_calendar_versions_race(void **state)
+{
+    struct fx *f = *state;
+    struct store_calendar fed;
+    struct versions vs = {0};
+    bool seen[2 * RACE_N] = {false};
+
+    race(f, STORE_FEDERAL_CALENDAR_ID, race_closure, 2);
+    /* Version 1 at creation, one more per closure, none lost. */
+    assert_int_equal(store_calendar_get(f->s, STORE_FEDERAL_CALENDAR_ID, &fed),
+                     STORE_ONE_RESULT);
+    assert_true(fed.version == 1 + 2 * RACE_N);
+    store_calendar_release(&fed);
+    assert_int_equal(store_closure_list(f->s, STORE_FEDERAL_CALENDAR_ID,
+                                        on_closure_version, &vs),
+                     2 * RACE_N);
+    for (int i = 0; i < 2 * RACE_N; i++) {
+        int64_t at = vs.v[i] - 2;
+
+        assert_true(at >= 0 && at < 2 * RACE_N);
+        assert_false(seen[at]);
+        seen[at] = true;
+    }
+}
+
 int
 contract_run_admin(void)
 {
@@ -358,6 +570,10 @@ contract_run_admin(void)
                                         fx_setup_world, fx_teardown),
         cmocka_unit_test_setup_teardown(test_calendar_versions, fx_setup_world,
                                         fx_teardown),
+        cmocka_unit_test_setup_teardown(test_policy_versions_race,
+                                        fx_setup_world, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_calendar_versions_race,
+                                        fx_setup_world, fx_teardown),
     };
 
     return cmocka_run_group_tests_name("store admin", tests, NULL, NULL);

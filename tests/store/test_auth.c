@@ -3,10 +3,16 @@
  * hash, touch, end one, end all but one), API tokens (revoke only by the
  * owner), user lists with paging, profile updates with version checks,
  * TOTP enrolment and the step replay guard, and the login-failure lockout
- * with its window.
+ * with its window. Then the state several servers share, raced on two
+ * connections (two `struct store` on the same database): failures counted
+ * at once are all counted, one TOTP step is accepted by exactly one, a
+ * session ended by both is ended by one, and an Idempotency-Key
+ * (store_infra.h) claimed by both is claimed by one.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -390,6 +396,270 @@ test_lockout_counter_and_window(void **state)
                      STORE_NO_RESULTS);
 }
 
+/* ---- races between two connections ------------------------------------*/
+
+/* Rounds per race: both connections run the op once per round, released
+ * together by a barrier. */
+#define RACE_ROUNDS 25
+
+struct racer;
+
+/* The op raced: run once per round inside a transaction on the racer's
+ * own connection; writes its outcome into the racer's arrays. */
+typedef enum store_rc (*race_op)(struct store *s, struct racer *r, int round);
+
+struct racer {
+    const char *url;
+    int which; /* 0 or 1 */
+    race_op op;
+    void *arg; /* the test's shared data, read only */
+    pthread_barrier_t *start;
+    int opened; /* 1 once its store was opened */
+    int failed; /* rounds whose transaction failed for good */
+    enum store_rc rc[RACE_ROUNDS];
+    int64_t count[RACE_ROUNDS];
+    bool locked[RACE_ROUNDS];
+};
+
+struct race_tx {
+    struct racer *r;
+    int round;
+};
+
+static enum store_rc
+race_body(struct store *s, void *ctx)
+{
+    struct race_tx *t = ctx;
+
+    /* A rerun overwrites what an undone attempt wrote. */
+    return t->r->op(s, t->r, t->round);
+}
+
+static void *
+racer_main(void *arg)
+{
+    struct racer *r = arg;
+    struct store *s = NULL;
+
+    if (store_open_partial(r->url, STORE_OPEN_MODE_EXISTING, &s, NULL) ==
+        CM_ERR_OK)
+        r->opened = 1;
+    for (int i = 0; i < RACE_ROUNDS; i++) {
+        struct race_tx t = {r, i};
+        int rc = STORE_SOFT_ERROR;
+
+        (void)pthread_barrier_wait(r->start);
+        /* Busy past store_tx_run's retries: the round is run again, as a
+         * client would; the undone attempts changed nothing. */
+        for (int tries = 0; r->opened && rc == STORE_SOFT_ERROR && tries < 20;
+             tries++)
+            rc = store_tx_run(s, "race", race_body, &t);
+        r->rc[i] = rc < 0 ? (enum store_rc)rc : r->rc[i];
+        if (rc < 0)
+            r->failed++;
+    }
+    if (s)
+        store_close(s);
+    return NULL;
+}
+
+/* Run `op` on two new connections to the fixture's database at once,
+ * RACE_ROUNDS times, into r[0] and r[1]. Each op writes r->rc[round]. */
+static void
+race(struct fx *f, race_op op, void *arg, struct racer r[2])
+{
+    pthread_barrier_t start;
+    pthread_t t[2];
+
+    assert_int_equal(pthread_barrier_init(&start, NULL, 2), 0);
+    for (int i = 0; i < 2; i++) {
+        memset(&r[i], 0, sizeof r[i]);
+        r[i].url = f->url;
+        r[i].which = i;
+        r[i].op = op;
+        r[i].arg = arg;
+        r[i].start = &start;
+        assert_int_equal(pthread_create(&t[i], NULL, racer_main, &r[i]), 0);
+    }
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+    (void)pthread_barrier_destroy(&start);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(r[i].opened, 1);
+        assert_int_equal(r[i].failed, 0);
+    }
+}
+
+/* Of each round's two ops, exactly one changed a row. */
+static void
+assert_one_winner_per_round(const struct racer r[2])
+{
+    for (int i = 0; i < RACE_ROUNDS; i++) {
+        assert_true(r[0].rc[i] == STORE_ONE_RESULT ||
+                    r[0].rc[i] == STORE_NO_RESULTS);
+        assert_true(r[1].rc[i] == STORE_ONE_RESULT ||
+                    r[1].rc[i] == STORE_NO_RESULTS);
+        assert_int_equal((r[0].rc[i] == STORE_ONE_RESULT) +
+                             (r[1].rc[i] == STORE_ONE_RESULT),
+                         1);
+    }
+}
+
+/* A failed login of the user `r->arg`, each in a window that covers the
+ * whole race; max failures 2 * RACE_ROUNDS, so only the last one locks. */
+static enum store_rc
+op_login_failed(struct store *s, struct racer *r, int round)
+{
+    int64_t count = -1;
+    bool locked = false;
+    enum store_rc rc =
+        store_user_login_failed(s, r->arg, FX_T0 + MIN + round, 15 * MIN,
+                                2 * RACE_ROUNDS, &count, &locked);
+
+    r->rc[round] = rc;
+    r->count[round] = count;
+    r->locked[round] = locked;
+    return rc;
+}
+
+static void
+test_lockout_counted_across_connections(void **state)
+{
+    struct fx *f = *state;
+    struct racer r[2];
+    int seen[2 * RACE_ROUNDS + 1] = {0};
+    int locks = 0;
+    struct store_user u;
+
+    race(f, op_login_failed, f->officer, r);
+    /* 2 x 25 failures at once: every one counted, each saw a count of its
+     * own (1 ... 50), and only the fiftieth saw the account locked. */
+    for (int w = 0; w < 2; w++)
+        for (int i = 0; i < RACE_ROUNDS; i++) {
+            int64_t n = r[w].count[i];
+
+            assert_int_equal(r[w].rc[i], STORE_ONE_RESULT);
+            assert_true(n >= 1 && n <= 2 * RACE_ROUNDS);
+            seen[n]++;
+            if (r[w].locked[i]) {
+                locks++;
+                assert_true(n == 2 * RACE_ROUNDS);
+            }
+        }
+    for (int n = 1; n <= 2 * RACE_ROUNDS; n++)
+        assert_int_equal(seen[n], 1);
+    assert_int_equal(locks, 1);
+    assert_int_equal(store_user_get(f->s, f->officer, &u), STORE_ONE_RESULT);
+    assert_true(u.failed_logins == 2 * RACE_ROUNDS);
+    assert_true(u.first_failed_at == FX_T0 + MIN);
+    assert_true(u.locked_at != 0);
+    store_user_release(&u);
+}
+
+/* The TOTP step of round `round` used by both. */
+static enum store_rc
+op_totp_step(struct store *s, struct racer *r, int round)
+{
+    r->rc[round] = store_user_totp_use_step(s, r->arg, 58925000 + round);
+    return r->rc[round];
+}
+
+static void
+test_totp_step_once_across_connections(void **state)
+{
+    struct fx *f = *state;
+    struct racer r[2];
+    struct store_user u;
+
+    race(f, op_totp_step, f->officer, r);
+    /* Each code presented to two servers at once is accepted by one. */
+    assert_one_winner_per_round(r);
+    assert_int_equal(store_user_get(f->s, f->officer, &u), STORE_ONE_RESULT);
+    assert_true(u.totp_last_step == 58925000 + RACE_ROUNDS - 1);
+    store_user_release(&u);
+}
+
+/* End session `round` of the ids at r->arg. */
+static enum store_rc
+op_session_end(struct store *s, struct racer *r, int round)
+{
+    const char(*ids)[STORE_ID_SIZE] = r->arg;
+
+    r->rc[round] =
+        store_session_end(s, ids[round], FX_T0 + MIN + r->which * SEC);
+    return r->rc[round];
+}
+
+static void
+test_session_end_once_across_connections(void **state)
+{
+    struct fx *f = *state;
+    char ids[RACE_ROUNDS][STORE_ID_SIZE];
+    struct store_session se, got;
+    struct racer r[2];
+
+    for (int i = 0; i < RACE_ROUNDS; i++) {
+        make_session(&se, f->officer, (unsigned char)(i + 1));
+        memcpy(ids[i], se.id, STORE_ID_SIZE);
+        assert_int_equal(store_session_insert(f->s, &se), STORE_ONE_RESULT);
+    }
+    race(f, op_session_end, ids, r);
+    assert_one_winner_per_round(r);
+    /* Each session kept the end time of the connection that ended it. */
+    for (int i = 0; i < RACE_ROUNDS; i++) {
+        unsigned char hash[STORE_HASH_SIZE];
+
+        memset(hash, i + 1, sizeof hash);
+        assert_int_equal(store_session_get_by_token(f->s, hash, &got),
+                         STORE_ONE_RESULT);
+        assert_true(got.ended_at ==
+                    FX_T0 + MIN + (r[1].rc[i] == STORE_ONE_RESULT) * SEC);
+        store_session_release(&got);
+    }
+}
+
+/* Claim Idempotency-Key "race-<round>" of the user at r->arg, with a
+ * request hash that says which connection made it. */
+static enum store_rc
+op_idempotency_claim(struct store *s, struct racer *r, int round)
+{
+    struct store_idempotency claim = {0};
+    char key[32];
+
+    (void)snprintf(key, sizeof key, "race-%d", round);
+    (void)snprintf(claim.user_id, sizeof claim.user_id, "%s",
+                   (const char *)r->arg);
+    claim.key = key;
+    memset(claim.request_hash, 0xa0 + r->which, sizeof claim.request_hash);
+    claim.method = "POST";
+    claim.path = "/api/v1/subpoenas";
+    claim.created_at = FX_T0;
+    r->rc[round] = store_idempotency_insert(s, &claim);
+    return r->rc[round];
+}
+
+static void
+test_idempotency_claimed_once_across_connections(void **state)
+{
+    struct fx *f = *state;
+    struct racer r[2];
+    struct store_idempotency got;
+    char key[32];
+
+    race(f, op_idempotency_claim, f->officer, r);
+    /* The same key sent to two servers at once: one claims it, and the
+     * record is the winner's. */
+    assert_one_winner_per_round(r);
+    for (int i = 0; i < RACE_ROUNDS; i++) {
+        (void)snprintf(key, sizeof key, "race-%d", i);
+        assert_int_equal(store_idempotency_get(f->s, f->officer, key, &got),
+                         STORE_ONE_RESULT);
+        assert_int_equal(got.request_hash[0],
+                         r[0].rc[i] == STORE_ONE_RESULT ? 0xa0 : 0xa1);
+        store_idempotency_release(&got);
+    }
+}
+
 int
 contract_run_auth(void)
 {
@@ -406,6 +676,16 @@ contract_run_auth(void)
                                         fx_setup_world, fx_teardown),
         cmocka_unit_test_setup_teardown(test_lockout_counter_and_window,
                                         fx_setup_world, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_lockout_counted_across_connections,
+                                        fx_setup_world, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_totp_step_once_across_connections,
+                                        fx_setup_world, fx_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_session_end_once_across_connections, fx_setup_world,
+            fx_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_idempotency_claimed_once_across_connections, fx_setup_world,
+            fx_teardown),
     };
 
     return cmocka_run_group_tests_name("store auth", tests, NULL, NULL);

@@ -5,8 +5,11 @@
  * detainers), filters and counts (the queue helpers), cursor paging
  * without duplicates or gaps, enforcement versions, item outcomes,
  * extensions, deadlines, and a referral transaction failed at every call
- * in turn leaving nothing behind.
+ * in turn leaving nothing behind; and, with several connections racing
+ * as several servers do, one winner per enforcement version and one
+ * deadline per (case, kind).
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -747,6 +750,265 @@ test_new_case_columns(void **state)
     store_subpoena_release(&sp);
 }
 
+/* Extensions made at the same instant are listed in the order they were
+ * made, whatever their ids. */
+static void
+test_extensions_same_instant(void **state)
+{
+    static const char *const ids[] = {"CCCCCCCCCCCCCCCCCCCCCC",
+                                      "AAAAAAAAAAAAAAAAAAAAAA",
+                                      "BBBBBBBBBBBBBBBBBBBBBB"};
+    static const char *const dates[] = {"2026-01-20", "2026-02-03",
+                                        "2026-02-17", "2026-03-03"};
+    struct fx *f = *state;
+    struct world w;
+    char a[STORE_ID_SIZE];
+    struct seen s = {0};
+
+    world_init(&w, f);
+    add_subpoena(&w, f->county, "served", FX_T0 + 10, FX_T0 + 20, "2026-01-20",
+                 a);
+    for (int i = 0; i < 3; i++) {
+        struct store_extension x = {0};
+
+        (void)snprintf(x.id, sizeof x.id, "%s", ids[i]);
+        memcpy(x.subpoena_id, a, sizeof x.subpoena_id);
+        x.old_return_date = (char *)dates[i];
+        x.new_return_date = (char *)dates[i + 1];
+        x.reason = "custodian requested time";
+        memcpy(x.by_user, f->officer, sizeof x.by_user);
+        x.at = FX_T0 + 40;
+        assert_int_equal(store_extension_insert(f->s, &x), STORE_ONE_RESULT);
+    }
+    assert_int_equal(store_extension_list(f->s, a, on_extension, &s), 3);
+    for (int i = 0; i < 3; i++)
+        assert_string_equal(s.ids[i], dates[i]);
+}
+
+/* Several servers at once: each thread has its own connection. */
+#define RACERS 4
+#define ROUNDS 5
+
+struct racer {
+    const char *url;
+    pthread_barrier_t *go;
+    const char *enf_id;  /* the enforcement case all update */
+    const char *case_id; /* the subpoena whose deadlines all upsert */
+    int index;
+    int rc[ROUNDS];                  /* what each round's call answered */
+    char ids[ROUNDS][STORE_ID_SIZE]; /* the deadline ids each one offered */
+    bool failed;                     /* a call that cannot fail did */
+};
+
+struct update_ctx {
+    struct store_enforcement *e;
+};
+
+static enum store_rc
+update_enforcement(struct store *s, void *ctx)
+{
+    struct update_ctx *u = ctx;
+
+    return store_enforcement_update(s, u->e);
+}
+
+/* Each round: read the case, wait for the others to have read it too,
+ * then update it from that version; wait for every update to end. */
+static void *
+enforcement_racer(void *arg)
+{
+    struct racer *r = arg;
+    struct store *s = NULL;
+
+    if (store_open_partial(r->url, STORE_OPEN_MODE_EXISTING, &s, NULL) !=
+        CM_ERR_OK)
+        r->failed = true;
+    for (int i = 0; i < ROUNDS; i++) {
+        struct store_enforcement e;
+        struct update_ctx u = {&e};
+        bool is_read =
+            s && store_enforcement_get(s, r->enf_id, &e) == STORE_ONE_RESULT;
+
+        if (!is_read)
+            r->failed = true;
+        (void)pthread_barrier_wait(r->go);
+        if (is_read) {
+            cm_free(e.court);
+            e.court = cm_strdup("U.S. District Court for the District of"
+                                " Colorado");
+            e.updated_at = FX_T0 + 2000 + i;
+            r->rc[i] = store_tx_run(s, "update", update_enforcement, &u);
+            store_enforcement_release(&e);
+        }
+        (void)pthread_barrier_wait(r->go);
+    }
+    store_close(s);
+    return NULL;
+}
+
+static void
+test_enforcement_update_race(void **state)
+{
+    struct fx *f = *state;
+    struct world w;
+    struct store_enforcement e, got;
+    struct racer r[RACERS];
+    pthread_t t[RACERS];
+    pthread_barrier_t go;
+    char sp[STORE_ID_SIZE];
+
+    world_init(&w, f);
+    add_subpoena(&w, f->county, "referred", FX_T0 + 10, FX_T0 + 20,
+                 "2026-01-20", sp);
+    make_enforcement(&w, sp, f->county, w.doj, &e);
+    assert_int_equal(store_enforcement_insert(f->s, &e), STORE_ONE_RESULT);
+    assert_int_equal(pthread_barrier_init(&go, NULL, RACERS), 0);
+    for (int i = 0; i < RACERS; i++) {
+        memset(&r[i], 0, sizeof r[i]);
+        r[i].url = f->url;
+        r[i].go = &go;
+        r[i].enf_id = e.id;
+        r[i].index = i;
+        assert_int_equal(pthread_create(&t[i], NULL, enforcement_racer, &r[i]),
+                         0);
+    }
+    for (int i = 0; i < RACERS; i++)
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+    (void)pthread_barrier_destroy(&go);
+    /* In every round exactly one of the updates from the same version won;
+     * the others changed nothing. */
+    for (int round = 0; round < ROUNDS; round++) {
+        int won = 0;
+
+        for (int i = 0; i < RACERS; i++) {
+            assert_false(r[i].failed);
+            assert_true(r[i].rc[round] == STORE_ONE_RESULT ||
+                        r[i].rc[round] == STORE_NO_RESULTS);
+            won += r[i].rc[round] == STORE_ONE_RESULT;
+        }
+        assert_int_equal(won, 1);
+    }
+    assert_int_equal(store_enforcement_get(f->s, e.id, &got), STORE_ONE_RESULT);
+    assert_true(got.version == 1 + ROUNDS);
+    assert_true(got.updated_at == FX_T0 + 2000 + ROUNDS - 1);
+    store_enforcement_release(&got);
+}
+
+static const char *const race_kinds[ROUNDS] = {
+    "return", "objection", "reminder", "hold_max", "petition"};
+
+struct upsert_ctx {
+    struct store_deadline *d;
+};
+
+static enum store_rc
+upsert_deadline(struct store *s, void *ctx)
+{
+    struct upsert_ctx *u = ctx;
+
+    return store_deadline_upsert(s, u->d);
+}
+
+/* Each round: upsert a deadline of a kind the case does not have yet, all
+ * at once, each with an id and a date of its own. */
+static void *
+deadline_racer(void *arg)
+{
+    struct racer *r = arg;
+    struct store *s = NULL;
+    char due[16];
+
+    if (store_open_partial(r->url, STORE_OPEN_MODE_EXISTING, &s, NULL) !=
+        CM_ERR_OK)
+        r->failed = true;
+    (void)snprintf(due, sizeof due, "2026-02-1%d", r->index);
+    for (int i = 0; i < ROUNDS; i++) {
+        struct store_deadline d = {0};
+        struct upsert_ctx u = {&d};
+
+        cm_id_new(d.id);
+        memcpy(r->ids[i], d.id, STORE_ID_SIZE);
+        d.case_kind = "subpoena";
+        (void)snprintf(d.case_id, sizeof d.case_id, "%s", r->case_id);
+        d.kind = (char *)race_kinds[i];
+        d.due = due;
+        d.rule_id = "frcp6-days";
+        d.computed_at = FX_T0 + 100 + i;
+        (void)pthread_barrier_wait(r->go);
+        if (s)
+            r->rc[i] = store_tx_run(s, "upsert", upsert_deadline, &u);
+    }
+    store_close(s);
+    return NULL;
+}
+
+struct race_deadlines {
+    int n;
+    char ids[16][STORE_ID_SIZE];
+    char kinds[16][16];
+};
+
+static void
+on_race_deadline(void *cls, const struct store_deadline *d)
+{
+    struct race_deadlines *rd = cls;
+
+    if (rd->n < 16) {
+        memcpy(rd->ids[rd->n], d->id, STORE_ID_SIZE);
+        (void)snprintf(rd->kinds[rd->n], sizeof rd->kinds[0], "%s", d->kind);
+    }
+    rd->n++;
+}
+
+static void
+test_deadline_upsert_race(void **state)
+{
+    struct fx *f = *state;
+    struct world w;
+    struct racer r[RACERS];
+    pthread_t t[RACERS];
+    pthread_barrier_t go;
+    struct race_deadlines rd = {0};
+    char sp[STORE_ID_SIZE];
+
+    world_init(&w, f);
+    add_subpoena(&w, f->county, "served", FX_T0 + 10, FX_T0 + 20, "2026-01-20",
+                 sp);
+    assert_int_equal(pthread_barrier_init(&go, NULL, RACERS), 0);
+    for (int i = 0; i < RACERS; i++) {
+        memset(&r[i], 0, sizeof r[i]);
+        r[i].url = f->url;
+        r[i].go = &go;
+        r[i].case_id = sp;
+        r[i].index = i;
+        assert_int_equal(pthread_create(&t[i], NULL, deadline_racer, &r[i]), 0);
+    }
+    for (int i = 0; i < RACERS; i++)
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+    (void)pthread_barrier_destroy(&go);
+    /* Every upsert succeeded (the losers of the insert replaced the
+     * winner's row), and each kind has one row, with one racer's id. */
+    for (int i = 0; i < RACERS; i++) {
+        assert_false(r[i].failed);
+        for (int round = 0; round < ROUNDS; round++)
+            assert_int_equal(r[i].rc[round], STORE_ONE_RESULT);
+    }
+    assert_int_equal(store_deadline_list_for_case(f->s, "subpoena", sp,
+                                                  on_race_deadline, &rd),
+                     ROUNDS);
+    for (int k = 0; k < ROUNDS; k++) {
+        int kind = -1, owners = 0;
+
+        for (int round = 0; round < ROUNDS; round++)
+            if (strcmp(rd.kinds[k], race_kinds[round]) == 0)
+                kind = round;
+        assert_true(kind >= 0);
+        for (int i = 0; i < RACERS; i++)
+            owners += strcmp(r[i].ids[kind], rd.ids[k]) == 0;
+        assert_int_equal(owners, 1);
+    }
+}
+
 int
 contract_run_cases(void)
 {
@@ -765,6 +1027,12 @@ contract_run_cases(void)
                                         fx_setup_world, fx_teardown),
         cmocka_unit_test_setup_teardown(test_new_case_columns, fx_setup_world,
                                         fx_teardown),
+        cmocka_unit_test_setup_teardown(test_extensions_same_instant,
+                                        fx_setup_world, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_enforcement_update_race,
+                                        fx_setup_world, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_deadline_upsert_race,
+                                        fx_setup_world, fx_teardown),
     };
 
     return cmocka_run_group_tests_name("store cases", tests, NULL, NULL);

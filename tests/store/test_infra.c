@@ -1,12 +1,16 @@
 /*
  * test_infra.c: the contract of store_infra.h (idempotency keys: one
- * winner of two first requests, the response recorded, expiry; the audit
+ * winner of two first requests, also from several connections at once as
+ * several servers make them, the response recorded byte for byte, expiry;
+ * the audit
  * list with filters and paging by seq) and of the deadlines of
  * store_cases.h (upsert, the per-case list, the scoped "due this week"
  * list).
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -246,6 +250,147 @@ test_deadlines(void **state)
         STORE_NO_RESULTS);
 }
 
+/* A response body comes back byte for byte: quotes, backslashes (which
+ * some encodings of bytes would read as escapes) and UTF-8. */
+static void
+test_idempotency_body_bytes(void **state)
+{
+    static const char body[] = "{\"note\":\"C:\\\\x41 \\\\\\\\ \\u00e9 \xc3\xa9"
+                               " \\\\x\",\"empty\":\"\"}";
+    struct fx *f = *state;
+    struct store_idempotency r = {0}, got;
+
+    memcpy(r.user_id, f->officer, sizeof r.user_id);
+    r.key = "body-bytes";
+    memset(r.request_hash, 0x11, sizeof r.request_hash);
+    r.method = "POST";
+    r.path = "/api/v1/detainers";
+    r.status = 201;
+    r.body = (char *)body;
+    r.created_at = FX_T0;
+    assert_int_equal(store_idempotency_insert(f->s, &r), STORE_ONE_RESULT);
+    assert_int_equal(store_idempotency_get(f->s, f->officer, r.key, &got),
+                     STORE_ONE_RESULT);
+    assert_int_equal(got.status, 201);
+    assert_string_equal(got.body, body);
+    store_idempotency_release(&got);
+    /* An empty body is empty, not absent. */
+    assert_int_equal(
+        store_idempotency_set_response(f->s, f->officer, r.key, 204, ""),
+        STORE_ONE_RESULT);
+    assert_int_equal(store_idempotency_get(f->s, f->officer, r.key, &got),
+                     STORE_ONE_RESULT);
+    assert_int_equal(got.status, 204);
+    assert_non_null(got.body);
+    assert_string_equal(got.body, "");
+    store_idempotency_release(&got);
+    /* A key never claimed has no response to record. */
+    assert_int_equal(store_idempotency_set_response(f->s, f->officer,
+                                                    "never-claimed", 201, "{}"),
+                     STORE_NO_RESULTS);
+}
+
+/* Several servers at once: each thread has its own connection. */
+#define RACERS 4
+#define ROUNDS 5
+
+struct racer {
+    const char *url;
+    const char *user_id;
+    pthread_barrier_t *go;
+    int index;
+    int rc[ROUNDS];
+    bool failed;
+};
+
+struct claim_ctx {
+    const struct store_idempotency *r;
+};
+
+static enum store_rc
+claim_key(struct store *s, void *ctx)
+{
+    struct claim_ctx *c = ctx;
+
+    return store_idempotency_insert(s, c->r);
+}
+
+/* Each round: claim the round's key, all at once, each with a request
+ * hash of its own (its index). */
+static void *
+key_racer(void *arg)
+{
+    struct racer *k = arg;
+    struct store *s = NULL;
+
+    if (store_open_partial(k->url, STORE_OPEN_MODE_EXISTING, &s, NULL) !=
+        CM_ERR_OK)
+        k->failed = true;
+    for (int i = 0; i < ROUNDS; i++) {
+        struct store_idempotency r = {0};
+        struct claim_ctx c = {&r};
+        char key[32];
+
+        (void)snprintf(key, sizeof key, "race-%d", i);
+        (void)snprintf(r.user_id, sizeof r.user_id, "%s", k->user_id);
+        r.key = key;
+        memset(r.request_hash, k->index + 1, sizeof r.request_hash);
+        r.method = "POST";
+        r.path = "/api/v1/subpoenas";
+        r.created_at = FX_T0 + i;
+        (void)pthread_barrier_wait(k->go);
+        if (s)
+            k->rc[i] = store_tx_run(s, "claim", claim_key, &c);
+    }
+    store_close(s);
+    return NULL;
+}
+
+static void
+test_idempotency_race_across_connections(void **state)
+{
+    struct fx *f = *state;
+    struct racer k[RACERS];
+    pthread_t t[RACERS];
+    pthread_barrier_t go;
+
+    assert_int_equal(pthread_barrier_init(&go, NULL, RACERS), 0);
+    for (int i = 0; i < RACERS; i++) {
+        memset(&k[i], 0, sizeof k[i]);
+        k[i].url = f->url;
+        k[i].user_id = f->officer;
+        k[i].go = &go;
+        k[i].index = i;
+        assert_int_equal(pthread_create(&t[i], NULL, key_racer, &k[i]), 0);
+    }
+    for (int i = 0; i < RACERS; i++)
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+    (void)pthread_barrier_destroy(&go);
+    /* Each key has exactly one winner, and the record is the winner's. */
+    for (int round = 0; round < ROUNDS; round++) {
+        struct store_idempotency got;
+        char key[32];
+        int won = 0, winner = -1;
+
+        for (int i = 0; i < RACERS; i++) {
+            assert_false(k[i].failed);
+            assert_true(k[i].rc[round] == STORE_ONE_RESULT ||
+                        k[i].rc[round] == STORE_NO_RESULTS);
+            if (k[i].rc[round] == STORE_ONE_RESULT) {
+                won++;
+                winner = i;
+            }
+        }
+        assert_int_equal(won, 1);
+        (void)snprintf(key, sizeof key, "race-%d", round);
+        assert_int_equal(store_idempotency_get(f->s, f->officer, key, &got),
+                         STORE_ONE_RESULT);
+        assert_int_equal(got.request_hash[0], winner + 1);
+        assert_int_equal(got.request_hash[STORE_HASH_SIZE - 1], winner + 1);
+        store_idempotency_release(&got);
+    }
+}
+
 int
 contract_run_infra(void)
 {
@@ -256,6 +401,11 @@ contract_run_infra(void)
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(test_deadlines, fx_setup_world,
                                         fx_teardown),
+        cmocka_unit_test_setup_teardown(test_idempotency_body_bytes,
+                                        fx_setup_world, fx_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_idempotency_race_across_connections, fx_setup_world,
+            fx_teardown),
     };
 
     return cmocka_run_group_tests_name("store infra", tests, NULL, NULL);

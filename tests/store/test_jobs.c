@@ -3,6 +3,9 @@
  * at once on two connections goes to exactly one; a lease that runs out
  * makes a job claimable again and the old worker can no longer complete
  * it; a failed job waits for its next run; a dead one waits for a retry;
+ * two servers on two connections share a queue, and the one that dies
+ * holding jobs loses them to the other when its lease runs out; four
+ * workers racing one job at a time complete each job exactly once;
  * natural keys of jobs and deliveries are inserted once; webhooks are
  * listed by organization and deleted; feed tokens are replaced and
  * revoked.
@@ -10,6 +13,7 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -308,6 +312,228 @@ test_claim_once(void **state)
             assert_string_not_equal(w[0].got.ids[a], w[1].got.ids[b]);
 }
 
+/* Claim in a transaction of its own, as the job runner does. */
+struct claim_tx {
+    const char *worker;
+    int64_t now;
+    int64_t lease_until;
+    int limit;
+    struct claimed got;
+};
+
+static enum store_rc
+claim_tx_body(struct store *s, void *ctx)
+{
+    struct claim_tx *t = ctx;
+    int n;
+
+    memset(&t->got, 0, sizeof t->got);
+    n = store_job_claim(s, t->worker, t->now, t->lease_until, t->limit,
+                        on_claim_append, &t->got);
+    return n < 0 ? (enum store_rc)n : STORE_ONE_RESULT;
+}
+
+/* Claim up to `limit` jobs for `worker` at `now` for `lease` µs. */
+static int
+claim_on(struct store *s,
+         const char *worker,
+         int64_t now,
+         int64_t lease,
+         int limit,
+         struct claimed *got)
+{
+    struct claim_tx t = {worker, now, now + lease, limit, {0}};
+    int rc = store_tx_run(s, "claim", claim_tx_body, &t);
+
+    *got = t.got;
+    return rc < 0 ? rc : t.got.n;
+}
+
+static bool
+has_id(const struct claimed *c, const char *id)
+{
+    for (int i = 0; i < c->n && i < 64; i++)
+        if (strcmp(c->ids[i], id) == 0)
+            return true;
+    return false;
+}
+
+/* Two servers, each with its own connection, share one queue: each job
+ * goes to one of them; the one that dies holding jobs releases them when
+ * its lease runs out, to the other, and cannot finish them afterwards. */
+static void
+test_lease_taken_over_across_connections(void **state)
+{
+    struct fx *f = *state;
+    struct store *a = NULL, *b = NULL;
+    struct store_job j[4], got;
+    struct claimed by_a, by_b, again;
+
+    for (int i = 0; i < 4; i++) {
+        job_new(&j[i], NULL, FX_T0 - 10 + i);
+        assert_int_equal(store_job_insert(f->s, &j[i]), STORE_ONE_RESULT);
+    }
+    assert_int_equal(
+        store_open_partial(f->url, STORE_OPEN_MODE_EXISTING, &a, NULL),
+        CM_ERR_OK);
+    assert_int_equal(
+        store_open_partial(f->url, STORE_OPEN_MODE_EXISTING, &b, NULL),
+        CM_ERR_OK);
+    /* A takes the two earliest until FX_T0 + 10 s; B, at the same instant,
+     * gets the other two (until FX_T0 + 60 s) and none of A's. */
+    assert_int_equal(claim_on(a, "server-a", FX_T0, 10 * SEC, 2, &by_a), 2);
+    assert_string_equal(by_a.ids[0], j[0].id);
+    assert_string_equal(by_a.ids[1], j[1].id);
+    assert_int_equal(claim_on(b, "server-b", FX_T0, 60 * SEC, 10, &by_b), 2);
+    assert_string_equal(by_b.ids[0], j[2].id);
+    assert_string_equal(by_b.ids[1], j[3].id);
+    /* A dies holding its jobs. Until the lease ends nobody gets them. */
+    store_close(a);
+    a = NULL;
+    assert_int_equal(
+        claim_on(b, "server-b", FX_T0 + 10 * SEC - 1, 60 * SEC, 10, &again), 0);
+    /* Then B gets both, and only those (its own leases hold). */
+    assert_int_equal(
+        claim_on(b, "server-b", FX_T0 + 10 * SEC, 60 * SEC, 10, &again), 2);
+    assert_true(has_id(&again, j[0].id));
+    assert_true(has_id(&again, j[1].id));
+    assert_int_equal(store_job_get(f->s, j[0].id, &got), STORE_ONE_RESULT);
+    assert_string_equal(got.claimed_by, "server-b");
+    assert_int_equal(got.claimed_until, FX_T0 + 70 * SEC);
+    store_job_release(&got);
+    /* A comes back (a new connection, the same worker name): the jobs are
+     * no longer its own, to complete or to fail. */
+    assert_int_equal(
+        store_open_partial(f->url, STORE_OPEN_MODE_EXISTING, &a, NULL),
+        CM_ERR_OK);
+    assert_int_equal(
+        store_job_complete(a, j[0].id, "server-a", FX_T0 + 11 * SEC),
+        STORE_NO_RESULTS);
+    assert_int_equal(store_job_fail(a, j[1].id, "server-a", FX_T0 + 11 * SEC,
+                                    FX_T0 + 60 * SEC, "late"),
+                     STORE_NO_RESULTS);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(
+            store_job_complete(b, j[i].id, "server-b", FX_T0 + 12 * SEC),
+            STORE_ONE_RESULT);
+    assert_int_equal(store_job_get(f->s, j[1].id, &got), STORE_ONE_RESULT);
+    assert_int_equal(got.attempts, 0); /* A's late failure did not count */
+    assert_null(got.last_error);
+    store_job_release(&got);
+    assert_int_equal(
+        claim_on(a, "server-a", FX_T0 + 3600 * SEC, 60 * SEC, 10, &again), 0);
+    store_close(a);
+    store_close(b);
+}
+
+/* Four workers on four connections take one job at a time and complete
+ * it, racing for the same head of the queue: every job is completed, each
+ * by exactly one worker. */
+#define RACE_WORKERS 4
+#define RACE_JOBS    40
+
+struct racer {
+    char url[512];
+    char name[16];
+    char done[RACE_JOBS][STORE_ID_SIZE];
+    int n_done;
+    int rc;
+};
+
+struct complete_ctx {
+    const char *id;
+    const char *worker;
+};
+
+static enum store_rc
+complete_body(struct store *s, void *ctx)
+{
+    struct complete_ctx *c = ctx;
+
+    return store_job_complete(s, c->id, c->worker, FX_T0 + SEC);
+}
+
+static void *
+racer_main(void *arg)
+{
+    struct racer *r = arg;
+    struct store *s = NULL;
+    struct claimed got;
+    int n;
+
+    r->rc = -1;
+    if (store_open_partial(r->url, STORE_OPEN_MODE_EXISTING, &s, NULL) !=
+        CM_ERR_OK)
+        return NULL;
+    for (;;) {
+        struct complete_ctx c = {NULL, r->name};
+
+        n = claim_on(s, r->name, FX_T0, 10 * SEC, 1, &got);
+        if (n < 0)
+            continue; /* busy past the retries: try again */
+        if (n == 0)
+            break;
+        c.id = got.ids[0];
+        do
+            n = store_tx_run(s, "complete", complete_body, &c);
+        while (n == STORE_SOFT_ERROR);
+        /* The lease (10 s of the test's clock) cannot run out: a refusal
+         * here would mean another worker took the job. */
+        if (n != STORE_ONE_RESULT || r->n_done == RACE_JOBS)
+            goto out_close;
+        memcpy(r->done[r->n_done++], got.ids[0], STORE_ID_SIZE);
+    }
+    r->rc = 0;
+out_close:
+    store_close(s);
+    return NULL;
+}
+
+static void
+test_claim_race_one_at_a_time(void **state)
+{
+    struct fx *f = *state;
+    static struct racer r[RACE_WORKERS];
+    pthread_t t[RACE_WORKERS];
+    struct store_job j;
+    char ids[RACE_JOBS][STORE_ID_SIZE];
+    struct claimed c;
+    int total = 0;
+
+    for (int i = 0; i < RACE_JOBS; i++) {
+        job_new(&j, NULL, FX_T0);
+        assert_int_equal(store_job_insert(f->s, &j), STORE_ONE_RESULT);
+        memcpy(ids[i], j.id, STORE_ID_SIZE);
+    }
+    for (int i = 0; i < RACE_WORKERS; i++) {
+        memset(&r[i], 0, sizeof r[i]);
+        (void)snprintf(r[i].url, sizeof r[i].url, "%s", f->url);
+        (void)snprintf(r[i].name, sizeof r[i].name, "racer-%d", i);
+        assert_int_equal(pthread_create(&t[i], NULL, racer_main, &r[i]), 0);
+    }
+    for (int i = 0; i < RACE_WORKERS; i++) {
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+        assert_int_equal(r[i].rc, 0);
+        total += r[i].n_done;
+    }
+    assert_int_equal(total, RACE_JOBS);
+    /* Each job completed by exactly one worker. */
+    for (int k = 0; k < RACE_JOBS; k++) {
+        int times = 0;
+
+        for (int i = 0; i < RACE_WORKERS; i++)
+            for (int d = 0; d < r[i].n_done; d++)
+                times += strcmp(r[i].done[d], ids[k]) == 0;
+        assert_int_equal(times, 1);
+    }
+    memset(&c, 0, sizeof c);
+    assert_int_equal(
+        store_job_list(f->s, STORE_JOB_STATE_PENDING, NULL, 64, on_job, &c), 0);
+    assert_int_equal(
+        store_job_list(f->s, STORE_JOB_STATE_DONE, NULL, 64, on_job, &c),
+        RACE_JOBS);
+}
+
 struct hooks {
     int n;
     char ids[8][STORE_ID_SIZE];
@@ -419,6 +645,11 @@ contract_run_jobs(void)
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(test_claim_once, fx_setup_world,
                                         fx_teardown),
+        cmocka_unit_test_setup_teardown(
+            test_lease_taken_over_across_connections, fx_setup_world,
+            fx_teardown),
+        cmocka_unit_test_setup_teardown(test_claim_race_one_at_a_time,
+                                        fx_setup_world, fx_teardown),
         cmocka_unit_test_setup_teardown(test_webhooks, fx_setup_world,
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(test_feed_tokens, fx_setup_world,

@@ -5,8 +5,10 @@
  * signature is stored once, found by its code and by its subpoena, a code
  * is never given twice, and a signature is never edited.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -183,12 +185,266 @@ test_signatures(void **state)
     store_signature_release(&got);
 }
 
+/* ---- races between two connections ------------------------------------*/
+
+#define RACE_ROUNDS 8
+
+/* One of two connections (its own struct store on the fixture's
+ * database) running `op` in a transaction of its own, round after round,
+ * each round started with the other at a barrier. */
+struct racer {
+    char url[512];
+    pthread_barrier_t *start;
+    int who; /* 0 or 1 */
+    enum store_rc (*op)(struct store *s, int round, int who, void *arg);
+    void *arg;
+    int rc[RACE_ROUNDS]; /* what store_tx_run returned */
+    bool opened;
+};
+
+struct race_call {
+    struct racer *r;
+    int round;
+};
+
+static enum store_rc
+race_body(struct store *s, void *ctx)
+{
+    struct race_call *c = ctx;
+
+    return c->r->op(s, c->round, c->r->who, c->r->arg);
+}
+
+static void *
+racer_main(void *arg)
+{
+    struct racer *r = arg;
+    struct store *s = NULL;
+
+    r->opened = store_open_partial(r->url, STORE_OPEN_MODE_EXISTING, &s,
+                                   NULL) == CM_ERR_OK;
+    for (int i = 0; i < RACE_ROUNDS; i++) {
+        struct race_call c = {r, i};
+
+        /* Wait even when the open failed, or the other one waits forever. */
+        (void)pthread_barrier_wait(r->start);
+        r->rc[i] = r->opened ? store_tx_run(s, "race", race_body, &c)
+                             : STORE_HARD_ERROR;
+    }
+    store_close(s);
+    return NULL;
+}
+
+/* Run `op` on two connections at once, RACE_ROUNDS times; each round's
+ * results into r[0].rc and r[1].rc. */
+static void
+race(const struct fx *f,
+     enum store_rc (*op)(struct store *s, int round, int who, void *arg),
+     void *arg,
+     struct racer r[2])
+{
+    pthread_barrier_t start;
+    pthread_t t[2];
+
+    assert_int_equal(pthread_barrier_init(&start, NULL, 2), 0);
+    for (int i = 0; i < 2; i++) {
+        memset(&r[i], 0, sizeof r[i]);
+        (void)snprintf(r[i].url, sizeof r[i].url, "%s", f->url);
+        r[i].start = &start;
+        r[i].who = i;
+        r[i].op = op;
+        r[i].arg = arg;
+        assert_int_equal(pthread_create(&t[i], NULL, racer_main, &r[i]), 0);
+    }
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+        assert_true(r[i].opened);
+    }
+    (void)pthread_barrier_destroy(&start);
+}
+
+/* Which of the two won round `i`: exactly one inserted, the other was
+ * told STORE_NO_RESULTS. */
+static int
+race_winner(const struct racer r[2], int i)
+{
+    assert_true(
+        (r[0].rc[i] == STORE_ONE_RESULT && r[1].rc[i] == STORE_NO_RESULTS) ||
+        (r[0].rc[i] == STORE_NO_RESULTS && r[1].rc[i] == STORE_ONE_RESULT));
+    return r[0].rc[i] == STORE_ONE_RESULT ? 0 : 1;
+}
+
+/* A key id (16 lowercase hex digits) per round and racer. */
+static void
+race_key_id(int round, int who, char out[STORE_SIGN_KEY_ID_SIZE])
+{
+    (void)snprintf(out, STORE_SIGN_KEY_ID_SIZE, "%016x",
+                   (unsigned)(0xa000 + round * 2 + who));
+}
+
+struct key_race {
+    const struct fx *f;
+    char orgs[RACE_ROUNDS][STORE_ID_SIZE];
+};
+
+static enum store_rc
+insert_key(struct store *s, int round, int who, void *arg)
+{
+    struct key_race *kr = arg;
+    struct store_signing_key k;
+    char key_id[STORE_SIGN_KEY_ID_SIZE];
+
+    race_key_id(round, who, key_id);
+    key_of(kr->f, key_id, &k);
+    memcpy(k.org_id, kr->orgs[round], sizeof k.org_id);
+    memset(k.public_key, who ? 0x22 : 0x11, sizeof k.public_key);
+    return store_signing_key_insert(s, &k);
+}
+
+/* Two servers making the first key of one office at once: one key wins,
+ * and it is the office's key in use. */
+static void
+test_key_race(void **state)
+{
+    struct fx *f = *state;
+    struct key_race kr = {.f = f};
+    struct racer r[2];
+
+    for (int i = 0; i < RACE_ROUNDS; i++) {
+        char name[32];
+        struct store_org o = {.created_at = FX_T0,
+                              .updated_at = FX_T0,
+                              .kind = "agency_office",
+                              .name = name,
+                              .state = "CO",
+                              .timezone = "America/Denver"};
+
+        /* Office names are unique. */
+        (void)snprintf(name, sizeof name, "Race Field Office %d", i);
+        cm_id_new(o.id);
+        assert_int_equal(store_org_insert(f->s, &o), STORE_ONE_RESULT);
+        memcpy(kr.orgs[i], o.id, STORE_ID_SIZE);
+    }
+    race(f, insert_key, &kr, r);
+    for (int i = 0; i < RACE_ROUNDS; i++) {
+        int w = race_winner(r, i);
+        char won[STORE_SIGN_KEY_ID_SIZE], lost[STORE_SIGN_KEY_ID_SIZE];
+        struct store_signing_key got;
+
+        race_key_id(i, w, won);
+        race_key_id(i, 1 - w, lost);
+        assert_int_equal(store_signing_key_get_current(f->s, kr.orgs[i], &got),
+                         STORE_ONE_RESULT);
+        assert_string_equal(got.key_id, won);
+        assert_int_equal(got.public_key[0], w ? 0x22 : 0x11);
+        store_signing_key_release(&got);
+        assert_int_equal(store_signing_key_get(f->s, lost, &got),
+                         STORE_NO_RESULTS);
+    }
+}
+
+/* A code (16 Crockford digits) per round and racer. */
+static void
+race_code(int round, int who, char out[STORE_SIGN_CODE_SIZE])
+{
+    (void)snprintf(out, STORE_SIGN_CODE_SIZE, "R%015d", round * 2 + who);
+}
+
+struct signature_race {
+    char a[RACE_ROUNDS][STORE_ID_SIZE];    /* signed by both racers */
+    char b[RACE_ROUNDS][2][STORE_ID_SIZE]; /* one each, with one code */
+};
+
+/* Both racers sign subpoena a[round], each with a code of its own. */
+static enum store_rc
+sign_same_subpoena(struct store *s, int round, int who, void *arg)
+{
+    struct signature_race *sr = arg;
+    struct store_signature sig;
+    char code[STORE_SIGN_CODE_SIZE];
+
+    race_code(round, who, code);
+    signature_of(sr->a[round], code, &sig);
+    return store_signature_insert(s, &sig);
+}
+
+/* Each racer signs a subpoena of its own, both drawing the same code. */
+static enum store_rc
+sign_same_code(struct store *s, int round, int who, void *arg)
+{
+    struct signature_race *sr = arg;
+    struct store_signature sig;
+    char code[STORE_SIGN_CODE_SIZE];
+
+    race_code(round, 0, code);
+    code[0] = 'S';
+    signature_of(sr->b[round][who], code, &sig);
+    return store_signature_insert(s, &sig);
+}
+
+/* Two servers signing one subpoena at once, or two subpoenas with one
+ * code: one signature wins, the other leaves nothing behind. */
+static void
+test_signature_race(void **state)
+{
+    struct fx *f = *state;
+    struct store_signing_key k;
+    struct signature_race sr;
+    struct racer r[2];
+    int n = 100;
+
+    key_of(f, "0123456789abcdef", &k);
+    assert_int_equal(store_signing_key_insert(f->s, &k), STORE_ONE_RESULT);
+    for (int i = 0; i < RACE_ROUNDS; i++) {
+        add_signed(f, n++, sr.a[i]);
+        add_signed(f, n++, sr.b[i][0]);
+        add_signed(f, n++, sr.b[i][1]);
+    }
+
+    race(f, sign_same_subpoena, &sr, r);
+    for (int i = 0; i < RACE_ROUNDS; i++) {
+        int w = race_winner(r, i);
+        char won[STORE_SIGN_CODE_SIZE], lost[STORE_SIGN_CODE_SIZE];
+        struct store_signature got;
+
+        race_code(i, w, won);
+        race_code(i, 1 - w, lost);
+        assert_int_equal(store_signature_get_by_subpoena(f->s, sr.a[i], &got),
+                         STORE_ONE_RESULT);
+        assert_string_equal(got.code, won);
+        store_signature_release(&got);
+        assert_int_equal(store_signature_get_by_code(f->s, lost, &got),
+                         STORE_NO_RESULTS);
+    }
+
+    race(f, sign_same_code, &sr, r);
+    for (int i = 0; i < RACE_ROUNDS; i++) {
+        int w = race_winner(r, i);
+        char code[STORE_SIGN_CODE_SIZE];
+        struct store_signature got;
+
+        race_code(i, 0, code);
+        code[0] = 'S';
+        assert_int_equal(store_signature_get_by_code(f->s, code, &got),
+                         STORE_ONE_RESULT);
+        assert_string_equal(got.subpoena_id, sr.b[i][w]);
+        store_signature_release(&got);
+        assert_int_equal(
+            store_signature_get_by_subpoena(f->s, sr.b[i][1 - w], &got),
+            STORE_NO_RESULTS);
+    }
+}
+
 int
 contract_run_sign(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_keys, fx_setup_world, fx_teardown),
         cmocka_unit_test_setup_teardown(test_signatures, fx_setup_world,
+                                        fx_teardown),
+        cmocka_unit_test_setup_teardown(test_key_race, fx_setup_world,
+                                        fx_teardown),
+        cmocka_unit_test_setup_teardown(test_signature_race, fx_setup_world,
                                         fx_teardown),
     };
 

@@ -386,7 +386,9 @@ CREATE TABLE subpoena_items (
 );
 
 -- Every change of a subpoena's return date; the first row keeps the
--- original date.
+-- original date. rowid is the insertion order, as SQLite's implicit
+-- rowid: the list's order among equal extended_at (a copy from SQLite
+-- inserts the rows in rowid order).
 CREATE TABLE extensions (
     id              TEXT PRIMARY KEY CHECK (length(id) = 22),
     created_at      BIGINT NOT NULL,
@@ -395,9 +397,11 @@ CREATE TABLE extensions (
     new_return_date TEXT NOT NULL,
     reason          TEXT NOT NULL,
     extended_by     TEXT NOT NULL REFERENCES users (id),
-    extended_at     BIGINT NOT NULL
+    extended_at     BIGINT NOT NULL,
+    rowid           BIGINT GENERATED ALWAYS AS IDENTITY
 );
-CREATE INDEX extensions_subpoena ON extensions (subpoena_id, extended_at);
+CREATE INDEX extensions_subpoena ON extensions (subpoena_id, extended_at,
+                                                rowid);
 
 -- Court enforcement of a subpoena (8 U.S.C. 1225(d)(4)(B)).
 CREATE TABLE enforcements (
