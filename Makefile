@@ -9,12 +9,14 @@
 #   make bench   benchmarks (ratios against a reference measured in the
 #                same run)
 #   make fuzz    run each libFuzzer target for FUZZ_SECONDS (default 60)
+#   make soak    the crash harness for SOAK_ITERATIONS (default 200) on
+#                SQLite and on PostgreSQL (its 5-iteration smoke is in check)
 #   make format  clang-format every C file in place
 SHELL := /bin/bash
 JOBS ?= 2
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps web build run check bench fuzz format lint clean
+.PHONY: all deps web build run check bench fuzz soak format lint clean
 
 all: build
 
@@ -40,6 +42,9 @@ check: deps web
 bench: build
 	@scripts/deps-bench
 	@scripts/bench build/release
+
+soak: build
+	@scripts/soak build/release
 
 fuzz: deps
 	@cmake --preset fuzz >/dev/null

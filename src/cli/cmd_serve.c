@@ -183,6 +183,9 @@ cmd_serve(int argc, char **argv)
     }
     app.cookie_secure = c.cookie_secure != 0;
     app.public_url = c.public_url;
+    app.rate.login = c.rate_limit_login;
+    app.rate.user = c.rate_limit_user;
+    app.rate.org = c.rate_limit_org;
     app.http.trusted_proxy = c.trusted_proxy;
     if (app_writer_start(&app) != CM_ERR_OK) {
         cli_fail("serve", "cannot start the writer thread");

@@ -31,6 +31,7 @@ static const struct command commands[] = {
     {"report", cmd_report, "print the jurisdiction report (docs/reports.md)"},
     {"user", cmd_user, "add, list, unlock, disable or enable users"},
     {"backup", cmd_backup, "write a consistent online copy of the database"},
+    {"migrate-store", cmd_migrate_store, "move a database to PostgreSQL"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -109,6 +109,18 @@ static const struct cfg_key keys[] = {
      is_path, "a folder path (relative to the working directory)",
      "the built web UI served at / (make web); missing: the API still "
      "works and / says the UI was not built"},
+    {"rate_limit_login", CFG_TYPE_UINT, offsetof(struct cfg, rate_limit_login),
+     "20", 0, 1000000, NULL, NULL,
+     "login attempts naming one email per minute, counted in the store "
+     "across servers; more answer 429 (0: no limit)"},
+    {"rate_limit_user", CFG_TYPE_UINT, offsetof(struct cfg, rate_limit_user),
+     "0", 0, 1000000, NULL, NULL,
+     "authenticated requests per minute by one user (0: no limit; each "
+     "counted request is one more write)"},
+    {"rate_limit_org", CFG_TYPE_UINT, offsetof(struct cfg, rate_limit_org), "0",
+     0, 1000000, NULL, NULL,
+     "authenticated requests per minute by all the users of one "
+     "organization (0: no limit; each counted request is one more write)"},
 };
 
 #define N_KEYS (sizeof keys / sizeof keys[0])

@@ -45,6 +45,11 @@ struct cfg {
     char *reminder_days;    /* lead times in days, e.g. "7,3,1" */
     unsigned jobs_interval; /* seconds between scheduler ticks */
     unsigned webhook_max_attempts; /* failures before a job is dead */
+
+    /* Rate limits, calls per minute, kept in the store (0: off). */
+    unsigned rate_limit_login; /* login attempts naming one email */
+    unsigned rate_limit_user;  /* authenticated requests of one user */
+    unsigned rate_limit_org;   /* ... of all the users of one org */
 };
 
 /* Fill `c` with every key's default. Never fails (the defaults are

@@ -982,7 +982,7 @@ app_authenticate(struct http_req *req)
         return reply_error(req, CM_ERR_UNAUTHENTICATED, NULL,
                            "your session expired; log in again");
     }
-    return CM_ERR_OK;
+    return ratelimit_check_caller(req);
 }
 
 void

@@ -5,7 +5,8 @@
  *  - the per-thread store connection (app_store) and the clock (app_now);
  *  - who is calling: the authenticate hook resolves a session cookie or a
  *    bearer token into req->caller and req->roles, checks the CSRF token
- *    on unsafe methods and the session's idle and absolute limits;
+ *    on unsafe methods and the session's idle and absolute limits, then
+ *    counts the request against the caller's rate limits (ratelimit.h);
  *  - transactions with their audit record in the same transaction
  *    (app_run, app_audit), and audit records of their own for refusals
  *    and logins (app_audit_alone);
@@ -29,6 +30,7 @@
 #include "core/buf.h"
 #include "core/errors.h"
 #include "domain/perm.h"
+#include "http/ratelimit.h"
 #include "http/server.h"
 #include "store/store.h"
 
@@ -94,13 +96,14 @@ struct app {
     char *db_url;
     struct app_writer writer;
     struct app_pool pool;
-    unsigned char master[32]; /* the key file's key; wiped on release */
-    struct fieldcrypt fc;     /* personal-field encryption */
-    pthread_key_t store_key;  /* this thread's struct store */
-    char *clock_file;         /* testing only: see app_now */
-    bool cookie_secure;       /* add Secure to the session cookie */
-    const char *public_url;   /* cfg public_url (borrowed), or NULL */
-    struct http_app http;     /* the hooks lent to the server */
+    unsigned char master[32];  /* the key file's key; wiped on release */
+    struct fieldcrypt fc;      /* personal-field encryption */
+    pthread_key_t store_key;   /* this thread's struct store */
+    char *clock_file;          /* testing only: see app_now */
+    bool cookie_secure;        /* add Secure to the session cookie */
+    const char *public_url;    /* cfg public_url (borrowed), or NULL */
+    struct ratelimit_cfg rate; /* cfg rate_limit_* (ratelimit.h) */
+    struct http_app http;      /* the hooks lent to the server */
 };
 
 /*

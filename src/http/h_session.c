@@ -6,10 +6,12 @@
  *   DELETE /api/v1/session  → 204, the session ends, the cookie is cleared
  *
  * A login is two short transactions around the slow Argon2id check: read
- * the account by email, verify the password outside any transaction (a
- * BEGIN IMMEDIATE held for half a second would stall every writer), then
- * decide and record in one transaction: the failure count and lockout,
- * the TOTP replay guard, the new session, and exactly one audit record.
+ * the account by email and count the attempt against the account's rate
+ * limit (ratelimit.h: over it, 429 before any password is checked),
+ * verify the password outside any transaction (a BEGIN IMMEDIATE held for
+ * half a second would stall every writer), then decide and record in one
+ * transaction: the failure count and lockout, the TOTP replay guard, the
+ * new session, and exactly one audit record.
  * That transaction commits for refusals too (the failure must count); the
  * answer is chosen after the commit.
  *
@@ -37,6 +39,7 @@
 #include "domain/role.h"
 #include "http/app.h"
 #include "http/body.h"
+#include "http/ratelimit.h"
 #include "http/reply.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -81,6 +84,7 @@ struct lookup_tx {
     struct app_tx base;
     const char *email;
     bool found;
+    bool refused; /* over the login rate limit (ratelimit.h) */
     struct store_user u;
 };
 
@@ -95,6 +99,9 @@ lookup_tx(struct store *s, void *ctx)
     rc = store_user_get_by_email(s, t->email, &t->u);
     if (rc == STORE_ONE_RESULT)
         t->found = true;
+    if (rc >= 0)
+        rc = ratelimit_login_hit(s, &t->base, t->email,
+                                 t->found ? t->u.id : NULL, &t->refused);
     return rc < 0 ? rc : STORE_NO_RESULTS;
 }
 
@@ -325,6 +332,11 @@ h_session_create(struct http_req *req)
         return err;
     (void)pthread_once(&dummy_once, dummy_build);
     err = app_run(req, "login_lookup", lookup_tx, &look.base);
+    if (err == CM_ERR_RATE_LIMITED)
+        ratelimit_retry_after(req);
+    if (err == CM_ERR_OK && look.refused)
+        err = ratelimit_refuse(req, "too many login attempts for this "
+                                    "account; wait for the next minute");
     if (err != CM_ERR_OK)
         goto out_release;
     if (look.found) {

@@ -259,6 +259,7 @@ struct store_bulk_ops;
 struct store_docs_ops;
 struct store_sign_ops;
 struct store_reports_ops;
+struct store_copy_ops;
 
 /* Called once per listed row; the row is borrowed for the call only. */
 typedef void (*store_org_cb)(void *cls, const struct store_org *org);
@@ -390,6 +391,7 @@ struct store_ops {
     const struct store_docs_ops *docs;       /* store_docs.h */
     const struct store_sign_ops *sign;       /* store_sign.h */
     const struct store_reports_ops *reports; /* store_reports.h */
+    const struct store_copy_ops *copy;       /* store_copy.h */
 };
 
 /* The base every backend struct embeds first. Only store.c and backends
@@ -764,6 +766,7 @@ struct store_blob store_blob_dup(const void *data, size_t n);
 #include "store/store_auth.h"    /* IWYU pragma: export */
 #include "store/store_bulk.h"    /* IWYU pragma: export */
 #include "store/store_cases.h"   /* IWYU pragma: export */
+#include "store/store_copy.h"    /* IWYU pragma: export */
 #include "store/store_docs.h"    /* IWYU pragma: export */
 #include "store/store_infra.h"   /* IWYU pragma: export */
 #include "store/store_jobs.h"    /* IWYU pragma: export */

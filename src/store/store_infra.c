@@ -1,6 +1,7 @@
 /*
  * store_infra.c: the wrappers of store_infra.h (idempotency keys, the
- * filtered audit list): asserts and fault injection, then the backend.
+ * filtered audit list, rate-limit counters): asserts and fault injection,
+ * then the backend.
  */
 #include "store/store_infra.h"
 
@@ -92,5 +93,35 @@ store_audit_list(struct store *s,
         rc = frc;
     else
         rc = s->ops->infra->audit_list(s, filter, after_seq, limit, cb, cls);
+    return rc;
+}
+
+enum store_rc
+store_rate_hit(struct store *s,
+               const char *bucket,
+               int64_t window_start,
+               int64_t now,
+               int64_t *count)
+{
+    enum store_rc rc;
+
+    assert(bucket != NULL && count != NULL);
+    assert(bucket[0] != '\0' && strlen(bucket) <= 255);
+    *count = 0;
+    if (!store_is_faulted(s, &rc))
+        rc = s->ops->infra->rate_hit(s, bucket, window_start, now, count);
+    return rc;
+}
+
+int
+store_rate_delete_before(struct store *s, int64_t cutoff)
+{
+    enum store_rc frc;
+    int rc;
+
+    if (store_is_faulted(s, &frc))
+        rc = frc;
+    else
+        rc = s->ops->infra->rate_delete_before(s, cutoff);
     return rc;
 }

@@ -1,6 +1,7 @@
 /*
  * store_infra.h: the store's plumbing for the HTTP service: idempotency
- * keys of creating requests, and the audit trail listed with filters.
+ * keys of creating requests, the audit trail listed with filters, and the
+ * counters of the rate limits (shared by every server of one store).
  *
  * Included by store/store.h; callers include that.
  */
@@ -50,6 +51,12 @@ struct store_infra_ops {
                       int limit,
                       store_audit_cb cb,
                       void *cls);
+    enum store_rc (*rate_hit)(struct store *s,
+                              const char *bucket,
+                              int64_t window_start,
+                              int64_t now,
+                              int64_t *count);
+    int (*rate_delete_before)(struct store *s, int64_t cutoff);
 };
 
 /* ---- idempotency keys --------------------------------------------------*/
@@ -91,5 +98,28 @@ int store_audit_list(struct store *s,
                      int limit,
                      store_audit_cb cb,
                      void *cls);
+
+/* ---- rate limits -------------------------------------------------------*/
+
+/*
+ * Count one call against `bucket` (1-255 bytes, e.g. "user:<id>") in the
+ * fixed window that starts at `window_start` (microseconds), in one
+ * atomic statement, so that calls counted by several connections (several
+ * servers) at once are all counted exactly: *count is the number of calls
+ * in the bucket's window, this one included. A bucket keeps one window: a
+ * call for a later window starts it again at 1; a call for an earlier one
+ * (from a server whose clock lags) counts in the bucket's current window.
+ * `now` is recorded as the bucket's last use. STORE_ONE_RESULT, or an
+ * error.
+ */
+enum store_rc store_rate_hit(struct store *s,
+                             const char *bucket,
+                             int64_t window_start,
+                             int64_t now,
+                             int64_t *count);
+
+/* Delete the buckets whose window started before `cutoff` (they count
+ * nothing any more). Returns how many, or a negative enum store_rc. */
+int store_rate_delete_before(struct store *s, int64_t cutoff);
 
 #endif

@@ -24,11 +24,13 @@ export const BACKEND = process.env.COMPEL_TEST_BACKEND || 'sqlite';
 if (!['sqlite', 'postgresql'].includes(BACKEND))
   throw new Error(`COMPEL_TEST_BACKEND: ${BACKEND} is neither sqlite nor postgresql`);
 
-// psql with the cluster's URL (or a database's): the rows of `sql`, one a
-// line, columns separated by '|', like the sqlite3 command-line tool.
+// psql with the cluster's URL (or a database's): the rows of `sql` (one
+// or more statements, each one's rows printed), one a line, columns
+// separated by '|', like the sqlite3 command-line tool.
 function psql(url, sql) {
   return execFileSync('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1',
-    '-d', url, '-c', sql], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+    '-d', url, '-f', '-'], { input: sql, stdio: ['pipe', 'pipe', 'pipe'] })
+    .toString();
 }
 
 // A new, empty database for one server: its URL.
@@ -47,7 +49,8 @@ export function newDatabase() {
 // Run SQL on a server's database; its output as text (see psql above).
 export function runSql(db, sql) {
   if (db.startsWith('sqlite:'))
-    return execFileSync('sqlite3', [db.slice('sqlite:'.length), sql]).toString();
+    return execFileSync('sqlite3', [db.slice('sqlite:'.length)],
+      { input: sql }).toString();
   return psql(db, sql);
 }
 
@@ -79,6 +82,13 @@ export async function spawnServe(args, env = process.env) {
       clearTimeout(timer);
       reject(new Error(`compel serve exited ${code}: ${stderr}`));
     });
+  });
+  // A server that dies on its own says why, in the test's output (a
+  // sanitizer report, an abort): otherwise the test sees "fetch failed".
+  child.on('exit', (code, signal) => {
+    if (!child.stopping && (signal || code))
+      process.stderr.write(`compel serve (port ${port}) exited ` +
+        `${signal || code}; its log:\n${stderr}\n`);
   });
   return { child, port, stderr: () => stderr };
 }
@@ -115,6 +125,7 @@ export async function startServer({ clock = null, env = {} } = {}) {
     async stop() {
       if (child.exitCode === null) {
         const done = new Promise((r) => child.on('exit', r));
+        child.stopping = true;
         child.kill('SIGTERM');
         await done;
       }
@@ -187,7 +198,9 @@ export async function adminClient(server) {
 export function dumpDatabase(server, { except = [] } = {}) {
   const tables = listTables(server.db).filter((t) => !except.includes(t));
   // PostgreSQL's heap order moves with updates: sort by the whole row.
+  // One run of the tool for every table: a dump is quick, so that a
+  // client's kept-alive connection does not time out meanwhile.
   const order = server.db.startsWith('sqlite:') ? '1' : 'r::text';
-  return tables.map((t) => t + '\n' + runSql(server.db,
-    `SELECT * FROM "${t}" AS r ORDER BY ${order}`)).join('\n');
+  return runSql(server.db, tables.map((t) =>
+    `SELECT '${t}'; SELECT * FROM "${t}" AS r ORDER BY ${order};`).join('\n'));
 }

@@ -391,6 +391,157 @@ test_idempotency_race_across_connections(void **state)
     }
 }
 
+/* ---- rate limits -------------------------------------------------------*/
+
+#define MINUTE INT64_C(60000000)
+
+static int64_t
+rate_hit(struct store *s, const char *bucket, int64_t window, int64_t now)
+{
+    int64_t count = -1;
+
+    assert_int_equal(store_rate_hit(s, bucket, window, now, &count),
+                     STORE_ONE_RESULT);
+    return count;
+}
+
+/* Counts per bucket and window: the (n)th call of a window counts n; a
+ * later window starts at 1; a call stamped with an earlier window (a
+ * lagging clock) counts in the current one; old buckets are purged. */
+static void
+test_rate_hit_windows(void **state)
+{
+    struct fx *f = *state;
+    const int64_t w0 = FX_T0, w1 = FX_T0 + MINUTE;
+
+    for (int64_t i = 1; i <= 3; i++)
+        assert_int_equal(rate_hit(f->s, "login:aa", w0, w0 + i), i);
+    /* Another bucket counts on its own. */
+    assert_int_equal(rate_hit(f->s, "login:bb", w0, w0 + 10), 1);
+    assert_int_equal(rate_hit(f->s, "login:aa", w0, w0 + 11), 4);
+    /* The next window starts again. */
+    assert_int_equal(rate_hit(f->s, "login:aa", w1, w1 + 1), 1);
+    assert_int_equal(rate_hit(f->s, "login:aa", w1, w1 + 2), 2);
+    /* A server whose clock lags still counts, in the bucket's window. */
+    assert_int_equal(rate_hit(f->s, "login:aa", w0, w0 + 59), 3);
+    assert_int_equal(rate_hit(f->s, "login:aa", w1, w1 + 3), 4);
+    /* Purge: login:bb is still in w0, login:aa in w1. */
+    assert_int_equal(store_rate_delete_before(f->s, w0), 0);
+    assert_int_equal(store_rate_delete_before(f->s, w1), 1);
+    assert_int_equal(rate_hit(f->s, "login:bb", w0, w0 + 20), 1);
+    assert_int_equal(rate_hit(f->s, "login:aa", w1, w1 + 4), 5);
+    assert_int_equal(store_rate_delete_before(f->s, w1 + MINUTE), 2);
+    assert_int_equal(rate_hit(f->s, "login:aa", w1, w1 + 5), 1);
+}
+
+struct rate_tx {
+    const char *bucket;
+    int64_t window;
+    int64_t count;
+    bool undo;
+};
+
+static enum store_rc
+rate_tx(struct store *s, void *ctx)
+{
+    struct rate_tx *t = ctx;
+    enum store_rc rc =
+        store_rate_hit(s, t->bucket, t->window, t->window + 1, &t->count);
+
+    if (rc < 0)
+        return rc;
+    return t->undo ? STORE_HARD_ERROR : STORE_ONE_RESULT;
+}
+
+/* A call counted in a transaction that rolls back is not counted (a
+ * refused call leaves nothing behind). */
+static void
+test_rate_hit_rolled_back(void **state)
+{
+    struct fx *f = *state;
+    struct rate_tx t = {"user:rollback", FX_T0, 0, false};
+
+    assert_true(store_tx_run(f->s, "rate", rate_tx, &t) >= 0);
+    assert_int_equal(t.count, 1);
+    t.undo = true;
+    assert_int_equal(store_tx_run(f->s, "rate", rate_tx, &t), STORE_HARD_ERROR);
+    assert_int_equal(t.count, 2); /* seen inside the transaction... */
+    t.undo = false;
+    assert_true(store_tx_run(f->s, "rate", rate_tx, &t) >= 0);
+    assert_int_equal(t.count, 2); /* ...and gone after it */
+}
+
+/* Several servers counting in one bucket at once, each thread on its own
+ * connection: every call is counted exactly once, and each count from 1
+ * to the total is handed out exactly once. */
+#define RATE_RACERS 4
+#define RATE_CALLS  25
+
+struct rate_racer {
+    const char *url;
+    pthread_barrier_t *go;
+    int64_t counts[RATE_CALLS];
+    bool failed;
+};
+
+static void *
+rate_racer(void *arg)
+{
+    struct rate_racer *k = arg;
+    struct store *s = NULL;
+
+    if (store_open_partial(k->url, STORE_OPEN_MODE_EXISTING, &s, NULL) !=
+        CM_ERR_OK)
+        k->failed = true;
+    (void)pthread_barrier_wait(k->go);
+    for (int i = 0; i < RATE_CALLS && s; i++) {
+        struct rate_tx t = {"org:shared", FX_T0, 0, false};
+
+        if (store_tx_run(s, "rate", rate_tx, &t) < 0)
+            k->failed = true;
+        k->counts[i] = t.count;
+    }
+    store_close(s);
+    return NULL;
+}
+
+static void
+test_rate_hit_across_connections(void **state)
+{
+    struct fx *f = *state;
+    struct rate_racer k[RATE_RACERS];
+    pthread_t t[RATE_RACERS];
+    pthread_barrier_t go;
+    int seen[RATE_RACERS * RATE_CALLS + 1] = {0};
+
+    assert_int_equal(pthread_barrier_init(&go, NULL, RATE_RACERS), 0);
+    for (int i = 0; i < RATE_RACERS; i++) {
+        memset(&k[i], 0, sizeof k[i]);
+        k[i].url = f->url;
+        k[i].go = &go;
+        assert_int_equal(pthread_create(&t[i], NULL, rate_racer, &k[i]), 0);
+    }
+    for (int i = 0; i < RATE_RACERS; i++)
+        assert_int_equal(pthread_join(t[i], NULL), 0);
+    (void)pthread_barrier_destroy(&go);
+    for (int i = 0; i < RATE_RACERS; i++) {
+        assert_false(k[i].failed);
+        for (int j = 0; j < RATE_CALLS; j++) {
+            int64_t c = k[i].counts[j];
+
+            assert_true(c >= 1 && c <= RATE_RACERS * RATE_CALLS);
+            seen[c]++;
+            /* One connection's own calls count upwards. */
+            if (j > 0)
+                assert_true(c > k[i].counts[j - 1]);
+        }
+    }
+    for (int c = 1; c <= RATE_RACERS * RATE_CALLS; c++)
+        assert_int_equal(seen[c], 1);
+    assert_int_equal(rate_hit(f->s, "org:shared", FX_T0, FX_T0 + 2),
+                     RATE_RACERS * RATE_CALLS + 1);
+}
+
 int
 contract_run_infra(void)
 {
@@ -406,6 +557,12 @@ contract_run_infra(void)
         cmocka_unit_test_setup_teardown(
             test_idempotency_race_across_connections, fx_setup_world,
             fx_teardown),
+        cmocka_unit_test_setup_teardown(test_rate_hit_windows, fx_setup,
+                                        fx_teardown),
+        cmocka_unit_test_setup_teardown(test_rate_hit_rolled_back, fx_setup,
+                                        fx_teardown),
+        cmocka_unit_test_setup_teardown(test_rate_hit_across_connections,
+                                        fx_setup, fx_teardown),
     };
 
     return cmocka_run_group_tests_name("store infra", tests, NULL, NULL);

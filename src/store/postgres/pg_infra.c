@@ -1,6 +1,6 @@
 /*
  * pg_infra.c: the PostgreSQL implementation of store_infra.h: idempotency
- * keys and the filtered audit list. The
+ * keys, the filtered audit list and the rate-limit counters. The
  * statements are those of sq_infra.c in PostgreSQL's dialect.
  *
  * Several servers share the keys: the claim is one INSERT ... ON CONFLICT
@@ -24,6 +24,8 @@ enum {
     PG_IDEMPOTENCY_SET_RESPONSE,
     PG_IDEMPOTENCY_DELETE_BEFORE,
     PG_AUDIT_LIST,
+    PG_RATE_HIT,
+    PG_RATE_DELETE_BEFORE,
     PG_INFRA__END
 };
 
@@ -218,10 +220,77 @@ pg_audit_list(struct store *s,
                        &p, "audit_list", audit_row, &l);
 }
 
+/* One statement: of two servers counting in one bucket at once, the
+ * second's ON CONFLICT waits for the first's row lock (READ COMMITTED),
+ * then updates the row the first committed: no count is lost, and nothing
+ * aborts. SET reads the row as it was before the update. */
+static enum store_rc
+pg_rate_hit(struct store *s,
+            const char *bucket,
+            int64_t window_start,
+            int64_t now,
+            int64_t *count)
+{
+    struct pg_params p = {0};
+    enum store_rc rc;
+    PGresult *r;
+
+    pg_bind_text(&p, bucket);
+    pg_bind_int(&p, window_start);
+    pg_bind_int(&p, now);
+    r = pg_exec(pg_to_pg(s), PG_RATE_HIT,
+                "INSERT INTO rate_limits (bucket, window_start, count,"
+                " updated_at) VALUES ($1, $2, 1, $3)"
+                " ON CONFLICT (bucket) DO UPDATE SET"
+                " count = CASE WHEN excluded.window_start >"
+                " rate_limits.window_start THEN 1"
+                " ELSE rate_limits.count + 1 END,"
+                " window_start = greatest(rate_limits.window_start,"
+                " excluded.window_start),"
+                " updated_at = excluded.updated_at"
+                " RETURNING count",
+                &p, "rate_hit", 0, &rc);
+    if (r == NULL)
+        return rc;
+    if (PQntuples(r) == 1) {
+        struct pg_cols c = {r, 0, 0};
+
+        *count = pg_col_int(&c);
+        rc = STORE_ONE_RESULT;
+    } else {
+        rc = STORE_HARD_ERROR;
+    }
+    PQclear(r);
+    return rc;
+}
+
+static int
+pg_rate_delete_before(struct store *s, int64_t cutoff)
+{
+    struct pg_params p = {0};
+    enum store_rc rc;
+    PGresult *r;
+    const char *n;
+    int deleted;
+
+    pg_bind_int(&p, cutoff);
+    r = pg_exec(pg_to_pg(s), PG_RATE_DELETE_BEFORE,
+                "DELETE FROM rate_limits WHERE window_start < $1", &p,
+                "rate_delete_before", 0, &rc);
+    if (r == NULL)
+        return rc;
+    n = PQcmdTuples(r);
+    deleted = n && *n ? (int)strtol(n, NULL, 10) : 0;
+    PQclear(r);
+    return deleted;
+}
+
 const struct store_infra_ops pg_infra_ops = {
     .idempotency_get = pg_idempotency_get,
     .idempotency_insert = pg_idempotency_insert,
     .idempotency_set_response = pg_idempotency_set_response,
     .idempotency_delete_before = pg_idempotency_delete_before,
     .audit_list = pg_audit_list,
+    .rate_hit = pg_rate_hit,
+    .rate_delete_before = pg_rate_delete_before,
 };

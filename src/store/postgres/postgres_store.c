@@ -1397,6 +1397,7 @@ static const struct store_ops postgres_ops = {
     .docs = &pg_docs_ops,
     .sign = &pg_sign_ops,
     .reports = &pg_reports_ops,
+    .copy = &pg_copy_ops,
 };
 
 /* Notices (e.g. "relation already exists, skipping") are not errors. */

@@ -1,7 +1,9 @@
 /*
  * sq_infra.c: the SQLite implementation of store_infra.h: idempotency keys
  * (the claim is one INSERT ... ON CONFLICT DO NOTHING, so of two racing
- * first requests exactly one inserts) and the filtered audit list.
+ * first requests exactly one inserts), the filtered audit list, and the
+ * rate-limit counters (one INSERT ... ON CONFLICT DO UPDATE ... RETURNING
+ * each).
  */
 #include <string.h>
 
@@ -162,10 +164,66 @@ sq_audit_list(struct store *s,
     return sq_run_list(ss, &b, "audit_list", audit_row, &l);
 }
 
+/* One statement: of two connections counting in one bucket, the second
+ * waits for the first's write lock and then sees its count. SET reads the
+ * row as it was before the update. */
+static enum store_rc
+sq_rate_hit(struct store *s,
+            const char *bucket,
+            int64_t window_start,
+            int64_t now,
+            int64_t *count)
+{
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {
+        sq_stmt_get(ss, STMT_ID_RATE_HIT,
+                    "INSERT INTO rate_limits (bucket, window_start, count,"
+                    " updated_at) VALUES (?1, ?2, 1, ?3)"
+                    " ON CONFLICT (bucket) DO UPDATE SET"
+                    " count = CASE WHEN excluded.window_start >"
+                    " rate_limits.window_start THEN 1"
+                    " ELSE rate_limits.count + 1 END,"
+                    " window_start = max(rate_limits.window_start,"
+                    " excluded.window_start),"
+                    " updated_at = excluded.updated_at"
+                    " RETURNING count"),
+        0, SQLITE_OK};
+    enum store_rc rc;
+
+    sq_bind_text(&b, bucket);
+    sq_bind_int(&b, window_start);
+    sq_bind_int(&b, now);
+    rc = sq_run_read(ss, &b, "rate_hit");
+    if (rc == STORE_ONE_RESULT)
+        rc = sq_finish_returning(ss, b.st, "rate_hit", count);
+    else if (rc == STORE_NO_RESULTS)
+        rc = STORE_HARD_ERROR;
+    return rc;
+}
+
+static int
+sq_rate_delete_before(struct store *s, int64_t cutoff)
+{
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {
+        sq_stmt_get(ss, STMT_ID_RATE_DELETE_BEFORE,
+                    "DELETE FROM rate_limits WHERE window_start < ?"),
+        0, SQLITE_OK};
+    enum store_rc rc;
+
+    sq_bind_int(&b, cutoff);
+    rc = sq_run_write(ss, &b, "rate_delete_before");
+    if (rc < 0)
+        return rc;
+    return sqlite3_changes(ss->db);
+}
+
 const struct store_infra_ops sq_infra_ops = {
     .idempotency_get = sq_idempotency_get,
     .idempotency_insert = sq_idempotency_insert,
     .idempotency_set_response = sq_idempotency_set_response,
     .idempotency_delete_before = sq_idempotency_delete_before,
     .audit_list = sq_audit_list,
+    .rate_hit = sq_rate_hit,
+    .rate_delete_before = sq_rate_delete_before,
 };

@@ -1642,6 +1642,7 @@ static const struct store_ops sqlite_ops = {
     .docs = &sq_docs_ops,
     .sign = &sq_sign_ops,
     .reports = &sq_reports_ops,
+    .copy = &sq_copy_ops,
 };
 
 /* Run a pragma and read its one-column answer as text into out. */
