@@ -1135,6 +1135,9 @@ idem_get_tx(struct store *s, void *ctx)
     return rc < 0 ? rc : STORE_NO_RESULTS;
 }
 
+/* The request headers an Idempotency-Key's fingerprint covers. */
+static const char *const fp_headers[] = {"Content-Type", "Content-Disposition"};
+
 bool
 app_idem_begin(struct http_req *req, struct app_idem *st)
 {
@@ -1166,6 +1169,16 @@ app_idem_begin(struct http_req *req, struct app_idem *st)
     buf_addch(&fp, '\n');
     buf_adds(&fp, req->path);
     buf_addch(&fp, '\n');
+    /* The query and the headers that carry meaning (a document's case,
+     * kind, type and file name) belong to the request as much as its
+     * body: the same key with another of them is another request. */
+    http_req_query_all(req, &fp);
+    buf_addch(&fp, '\n');
+    for (size_t i = 0; i < sizeof fp_headers / sizeof fp_headers[0]; i++) {
+        const char *v = http_req_header(req, fp_headers[i]);
+
+        buf_addf(&fp, "%s: %s\n", fp_headers[i], v ? v : "");
+    }
     buf_add(&fp, buf_str(body), body->len);
     token_digest(fp.data, fp.len, st->hash);
     buf_release(&fp);

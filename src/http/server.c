@@ -84,6 +84,31 @@ http_req_query(const struct http_req *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+static enum MHD_Result
+add_query_arg(void *cls,
+              enum MHD_ValueKind kind,
+              const char *key,
+              const char *value)
+{
+    struct buf *out = cls;
+
+    (void)kind;
+    buf_adds(out, key);
+    if (value) {
+        buf_addch(out, '=');
+        buf_adds(out, value);
+    }
+    buf_addch(out, '\n');
+    return MHD_YES;
+}
+
+void
+http_req_query_all(const struct http_req *req, struct buf *out)
+{
+    (void)MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND,
+                                    add_query_arg, out);
+}
+
 const char *
 http_req_param(const struct http_req *req, const char *name)
 {

@@ -161,6 +161,10 @@ const char *http_req_header(const struct http_req *req, const char *name);
 /* The value of query argument `name`, decoded, or NULL. Borrowed. */
 const char *http_req_query(const struct http_req *req, const char *name);
 
+/* Append every query argument to `out` as "name=value\n", decoded, in the
+ * order the request gave them (a value-less argument as "name\n"). */
+void http_req_query_all(const struct http_req *req, struct buf *out);
+
 /* The value of path parameter `name` ("{id}"), or NULL. Borrowed. */
 const char *http_req_param(const struct http_req *req, const char *name);
 

@@ -180,6 +180,34 @@ test('a case lists its documents, and its JSON carries them', async () => {
     'not_found');
 });
 
+test('an Idempotency-Key replays an upload; the same bytes sent elsewhere are refused',
+  async () => {
+    const key = { 'Idempotency-Key': 'upload-memo-1' };
+    const q = `case_id=${sub.served1.id}&kind=other`;
+    const opts = { type: 'text/plain; charset=utf-8', filename: 'memo.txt',
+      headers: key };
+    const n0 = server.sql('SELECT count(*) FROM documents');
+    const first = await sendDocument(u.officerA, q, 'a memo\n', opts);
+    assert.equal(first.status, 201, first.text);
+    const again = await sendDocument(u.officerA, q, 'a memo\n', opts);
+    assert.equal(again.status, 201, again.text);
+    assert.equal(again.json.id, first.json.id);
+    assert.equal(again.headers.get('idempotent-replayed'), 'true');
+    // The key with the same bytes but another case, kind, file name or
+    // type is another request: refused, not answered with the first.
+    for (const [query, o] of [
+      [`case_id=${sub.signed.id}&kind=other`, opts],
+      [`case_id=${sub.served1.id}&kind=proof_of_service`, opts],
+      [q, { ...opts, filename: 'other.txt' }],
+      [q, { ...opts, type: 'text/csv' }],
+    ]) {
+      assertProblem(await sendDocument(u.officerA, query, 'a memo\n', o),
+        422, 'idempotency_conflict');
+    }
+    assert.equal(Number(server.sql('SELECT count(*) FROM documents')),
+      Number(n0) + 1);
+  });
+
 test('bodies over 25 MiB are refused with 413, declared or chunked',
   async () => {
     const count = () => server.sql('SELECT count(*) FROM documents').trim();
