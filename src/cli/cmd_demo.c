@@ -32,6 +32,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/redact.h"
 #include "http/app.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -304,9 +305,14 @@ cmd_demo(int argc, char **argv)
     if (status == 0)
         status = play(url, buf_str(&key), d);
     if (status == 0) {
+        struct buf shown = BUF_INIT;
+
         if (d->skipped)
             (void)printf("demo: %d part(s) skipped (see above)\n", d->skipped);
-        (void)printf("demo: the demonstration world is ready in %s\n\n", url);
+        redact_add(&shown, url, strlen(url)); /* no password in the URL */
+        (void)printf("demo: the demonstration world is ready in %s\n\n",
+                     buf_str(&shown));
+        buf_release(&shown);
         demo_world_print_logins(d);
     }
 out_clock:

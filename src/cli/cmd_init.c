@@ -30,6 +30,7 @@
 #include "core/buf.h"
 #include "core/file.h"
 #include "core/rand.h"
+#include "core/redact.h"
 #include "core/zoneinfo.h"
 #include "domain/role.h"
 #include "store/store.h"
@@ -372,6 +373,7 @@ cmd_init(int argc, char **argv)
     const char *db_path = NULL;
     const char *why = NULL;
     struct buf key_path = BUF_INIT;
+    struct buf shown = BUF_INIT;
     bool generated = false;
     int status;
 
@@ -426,12 +428,13 @@ cmd_init(int argc, char **argv)
     status = create_all(&a, url, db_path, buf_str(&key_path), pw);
     if (status != 0)
         goto out;
+    redact_add(&shown, url, strlen(url)); /* no password in the URL */
     (void)printf("created %s\n"
                  "key file: %s (mode 0600; back it up apart from the "
                  "database)\n"
                  "organization: %s (agency_office, %s)\n"
                  "admin: %s\n",
-                 url, buf_str(&key_path),
+                 buf_str(&shown), buf_str(&key_path),
                  a.org_name ? a.org_name : "Agency Field Office", a.timezone,
                  a.email);
     if (generated)
@@ -440,6 +443,7 @@ cmd_init(int argc, char **argv)
                      pw);
 out:
     explicit_bzero(pw, sizeof pw);
+    buf_release(&shown);
     buf_release(&key_path);
     return status;
 }
