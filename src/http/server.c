@@ -34,6 +34,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -311,6 +312,63 @@ answer_early(struct http_req *req, enum cm_err err)
     return reply_queue(req) ? MHD_YES : MHD_NO;
 }
 
+/* The headers that frame a request's body, counted (framing_check). */
+struct framing {
+    unsigned content_length;
+    unsigned transfer_encoding;
+    bool is_chunked_only; /* every Transfer-Encoding is exactly chunked */
+};
+
+static enum MHD_Result
+count_framing(void *cls,
+              enum MHD_ValueKind kind,
+              const char *key,
+              const char *value)
+{
+    struct framing *f = cls;
+
+    (void)kind;
+    if (strcasecmp(key, "Content-Length") == 0) {
+        f->content_length++;
+    } else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+        f->transfer_encoding++;
+        if (!value || strcasecmp(value, "chunked") != 0)
+            f->is_chunked_only = false;
+    }
+    return MHD_YES;
+}
+
+/*
+ * Refuse a body whose length two readers could read two ways (request
+ * smuggling, RFC 9112 section 6.3): more than one Content-Length, both
+ * Transfer-Encoding and Content-Length, or a transfer coding other than
+ * chunked (which libmicrohttpd would not read). true, with the answer
+ * queued, when refused.
+ */
+static bool
+is_badly_framed(struct http_req *req)
+{
+    struct framing f = {0, 0, true};
+    const char *field = NULL, *detail = NULL;
+
+    (void)MHD_get_connection_values(req->conn, MHD_HEADER_KIND, count_framing,
+                                    &f);
+    if (f.content_length > 1) {
+        field = "Content-Length";
+        detail = "send one Content-Length header";
+    } else if (f.transfer_encoding > 0 && f.content_length > 0) {
+        field = "Transfer-Encoding";
+        detail = "send Transfer-Encoding or Content-Length, not both";
+    } else if (f.transfer_encoding > 1 || !f.is_chunked_only) {
+        field = "Transfer-Encoding";
+        detail = "the only transfer coding accepted is chunked";
+    }
+    if (!field)
+        return false;
+    (void)reply_error(req, CM_ERR_VALIDATION_FAILED, field, detail);
+    return true;
+}
+
 static enum MHD_Result
 on_request(void *cls,
            struct MHD_Connection *conn,
@@ -330,6 +388,8 @@ on_request(void *cls,
         req = req_new(s, conn, url, method);
         *con_cls = req;
         atomic_fetch_add(&s->in_flight, 1u);
+        if (is_badly_framed(req))
+            return reply_queue(req) ? MHD_YES : MHD_NO;
         err = body_check_length(http_req_header(req, "Content-Length"),
                                 req->body_limit);
         if (err != CM_ERR_OK)
