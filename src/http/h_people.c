@@ -572,6 +572,21 @@ can_read_person(struct store *s,
     return STORE_ONE_RESULT;
 }
 
+/* The same, for h_disclosures.c (same declaration there). */
+enum store_rc h_people_can_read(struct store *s,
+                                const struct http_req *req,
+                                const struct store_person *p,
+                                bool *out);
+
+enum store_rc
+h_people_can_read(struct store *s,
+                  const struct http_req *req,
+                  const struct store_person *p,
+                  bool *out)
+{
+    return can_read_person(s, req, p, out);
+}
+
 struct get_tx {
     struct app_tx base;
     const char *id;

@@ -630,6 +630,66 @@ do_extend(struct store *s,
     return STORE_ONE_RESULT;
 }
 
+/*
+ * The accounting of disclosures (Privacy Act, 5 U.S.C. 552a(c); API.md
+ * "Disclosures"): a response that produced at least one item about the
+ * subpoena's person disclosed records from the recipient jurisdiction to
+ * the issuing agency office. One entry, in this transaction: nature is
+ * the produced items' categories (each once, in item order), purpose the
+ * subpoena's. Nothing when no item was produced or no person is named.
+ */
+static enum store_rc
+record_disclosure(struct store *s,
+                  struct http_req *req,
+                  const struct store_subpoena *sp,
+                  const enum subpoena_item_outcome *outcomes,
+                  int64_t now,
+                  json_t *details)
+{
+    struct store_disclosure d;
+    json_t *nature = json_array();
+    enum store_rc rc;
+
+    for (size_t j = 0; j < sp->n_items; j++) {
+        const char *cat = sp->items[j].category;
+        bool seen = false;
+        size_t k;
+        json_t *v;
+
+        if (outcomes[j] != SUBPOENA_ITEM_OUTCOME_PRODUCED || cat == NULL)
+            continue;
+        json_array_foreach (nature, k, v)
+            seen = seen || strcmp(json_string_value(v), cat) == 0;
+        if (!seen)
+            (void)json_array_append_new(nature, json_string(cat));
+    }
+    if (!sp->person_id[0] || json_array_size(nature) == 0) {
+        json_decref(nature);
+        return STORE_ONE_RESULT;
+    }
+    memset(&d, 0, sizeof d);
+    cm_id_new(d.id);
+    (void)snprintf(d.person_id, sizeof d.person_id, "%s", sp->person_id);
+    (void)snprintf(d.subpoena_id, sizeof d.subpoena_id, "%s", sp->id);
+    (void)snprintf(d.source_org_id, sizeof d.source_org_id, "%s",
+                   sp->recipient_org_id);
+    (void)snprintf(d.recipient_org_id, sizeof d.recipient_org_id, "%s",
+                   sp->agency_org_id);
+    (void)snprintf(d.disclosed_by, sizeof d.disclosed_by, "%s",
+                   req->caller.user_id);
+    d.disclosed_at = now;
+    d.nature = json_dumps(nature, JSON_COMPACT);
+    d.purpose = sp->purpose;
+    rc = d.nature ? store_disclosure_insert(s, &d) : STORE_HARD_ERROR;
+    free(d.nature);
+    json_decref(nature);
+    if (rc == STORE_NO_RESULTS) /* one response per subpoena: cannot be */
+        rc = STORE_HARD_ERROR;
+    if (rc == STORE_ONE_RESULT)
+        (void)json_object_set_new(details, "disclosure_id", json_string(d.id));
+    return rc;
+}
+
 /* respond: every item answered exactly once; values sealed. */
 static enum store_rc
 do_respond(struct store *s,
@@ -711,6 +771,9 @@ do_respond(struct store *s,
         if (rc < 0)
             goto out_free;
     }
+    rc = record_disclosure(s, req, sp, outcomes, now, details);
+    if (rc < 0)
+        goto out_free;
     set_str(&sp->disposition, subpoena_disposition_name(disp));
     set_str(&sp->response_note, in->note);
     sp->responded_at = now;

@@ -31,6 +31,7 @@ static const struct route_group *const groups[] = {
     &h_calendars_group,
     &h_deadline_group,
     &h_people_group,
+    &h_disclosures_group,
     &h_detainers_group,
     &h_documents_group,
     &h_reports_group,

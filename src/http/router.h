@@ -111,6 +111,7 @@ extern const struct route_group h_delegations_group;
 extern const struct route_group h_calendars_group;
 extern const struct route_group h_deadline_group;
 extern const struct route_group h_people_group;
+extern const struct route_group h_disclosures_group;
 extern const struct route_group h_detainers_group;
 extern const struct route_group h_subpoena_document_group;
 extern const struct route_group h_verify_group;

@@ -320,3 +320,49 @@ store_deadline_release(struct store_deadline *d)
     cm_free(d->explanation);
     memset(d, 0, sizeof *d);
 }
+
+/* ---- accounting of disclosures -----------------------------------------*/
+
+enum store_rc
+store_disclosure_insert(struct store *s, const struct store_disclosure *d)
+{
+    enum store_rc rc;
+
+    assert(d != NULL && d->id[0] && d->person_id[0] && d->subpoena_id[0]);
+    assert(d->source_org_id[0] && d->recipient_org_id[0] && d->disclosed_by[0]);
+    assert(d->nature && d->purpose);
+    if (!store_is_faulted(s, &rc))
+        rc = s->ops->cases->disclosure_insert(s, d);
+    return rc;
+}
+
+int
+store_disclosure_list(struct store *s,
+                      const char *person_id,
+                      const char *source_org_id,
+                      const struct store_cursor *after,
+                      int limit,
+                      store_disclosure_cb cb,
+                      void *cls)
+{
+    enum store_rc frc;
+    int rc;
+
+    assert(person_id != NULL && cb != NULL && limit >= 0);
+    if (store_is_faulted(s, &frc))
+        rc = frc;
+    else
+        rc = s->ops->cases->disclosure_list(s, person_id, source_org_id, after,
+                                            limit, cb, cls);
+    return rc;
+}
+
+void
+store_disclosure_release(struct store_disclosure *d)
+{
+    if (d == NULL)
+        return;
+    cm_free(d->nature);
+    cm_free(d->purpose);
+    memset(d, 0, sizeof *d);
+}

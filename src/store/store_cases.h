@@ -131,6 +131,26 @@ typedef void (*store_enforcement_cb)(void *cls,
 typedef void (*store_extension_cb)(void *cls, const struct store_extension *x);
 typedef void (*store_deadline_cb)(void *cls, const struct store_deadline *d);
 
+/* One entry of the accounting of disclosures (Privacy Act, 5 U.S.C.
+ * 552a(c)): a subpoena response that produced items about a person
+ * disclosed records from the recipient jurisdiction (source_org_id) to
+ * the issuing agency office (recipient_org_id). Append-only; kept five
+ * years or the life of the record (docs/api.md "Disclosures"). */
+struct store_disclosure {
+    char id[STORE_ID_SIZE];
+    char person_id[STORE_ID_SIZE];
+    char subpoena_id[STORE_ID_SIZE];
+    char source_org_id[STORE_ID_SIZE];    /* the disclosing jurisdiction */
+    char recipient_org_id[STORE_ID_SIZE]; /* the agency office */
+    char disclosed_by[STORE_ID_SIZE];     /* the user who responded */
+    int64_t disclosed_at;                 /* the response's time */
+    char *nature;  /* JSON array of the produced item categories */
+    char *purpose; /* the subpoena's purpose */
+};
+
+typedef void (*store_disclosure_cb)(void *cls,
+                                    const struct store_disclosure *d);
+
 /* The cases part of a backend's function table (store_ops.cases). */
 struct store_cases_ops {
     int (*detainer_list)(struct store *s,
@@ -200,6 +220,15 @@ struct store_cases_ops {
                              int limit,
                              store_deadline_cb cb,
                              void *cls);
+    enum store_rc (*disclosure_insert)(struct store *s,
+                                       const struct store_disclosure *d);
+    int (*disclosure_list)(struct store *s,
+                           const char *person_id,
+                           const char *source_org_id,
+                           const struct store_cursor *after,
+                           int limit,
+                           store_disclosure_cb cb,
+                           void *cls);
 };
 
 /* ---- scoped lists ------------------------------------------------------*/
@@ -330,5 +359,28 @@ int store_deadline_list_due(struct store *s,
                             void *cls);
 
 void store_deadline_release(struct store_deadline *d);
+
+/* ---- accounting of disclosures -----------------------------------------*/
+
+/* Record disclosure `d` (in the transaction of the response it accounts
+ * for). STORE_NO_RESULTS when the id is taken or the subpoena already has
+ * an entry. */
+enum store_rc store_disclosure_insert(struct store *s,
+                                      const struct store_disclosure *d);
+
+/* Call cb for up to `limit` disclosures about `person_id`, newest first by
+ * (disclosed_at, id), after `after` (NULL: from the start; its created_at
+ * is a disclosed_at); with `source_org_id` (NULL or "": all) only those
+ * that organization made. Returns the number of rows, or a negative enum
+ * store_rc. */
+int store_disclosure_list(struct store *s,
+                          const char *person_id,
+                          const char *source_org_id,
+                          const struct store_cursor *after,
+                          int limit,
+                          store_disclosure_cb cb,
+                          void *cls);
+
+void store_disclosure_release(struct store_disclosure *d);
 
 #endif

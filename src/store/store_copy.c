@@ -70,6 +70,7 @@ static const struct copy_table tables[] = {
     {"subpoenas", {"id"}, "enforcement_id", NULL, false},
     {"subpoena_items", {"id"}, NULL, NULL, false},
     {"extensions", {"rowid"}, NULL, NULL, false},
+    {"disclosures", {"id"}, NULL, NULL, false},
     {"enforcements", {"id"}, NULL, NULL, false},
     {"enforcement_kept_items",
      {"enforcement_id", "item_id"},

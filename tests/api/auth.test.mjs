@@ -331,7 +331,7 @@ test('TOTP: enroll, confirm, then login needs a fresh code', async () => {
   assert.equal(noCode.status, 401);
   assert.equal(noCode.json.code, 'mfa_required');
   // A wrong password still says only bad_credentials.
-  const wrongPw = await server.client().login(u.email, 'wrong password');
+  const wrongPw = await server.client().login(u.email, 'not the right password');
   assert.equal(wrongPw.json.code, 'bad_credentials');
 
   advance(30 * 1000000); // the next 30-second step

@@ -21,6 +21,39 @@ export const BIN = process.env.COMPEL_BIN || 'build/ci/compel';
 export const ADMIN_EMAIL = 'admin@agency.test';
 export const PASSWORD = 'correct horse battery staple';
 export const BACKEND = process.env.COMPEL_TEST_BACKEND || 'sqlite';
+
+// Canaries (issue 7): every secret a test handles, and every personal
+// value it sends, is noted here as it passes through a Client; no error
+// body may carry one, and when a server stops neither its log nor its
+// audit trail may. So every API test checks, whatever else it does, that
+// passwords, session and API tokens, CSRF tokens, TOTP seeds, names and
+// addresses stay where they belong.
+export const CANARIES = new Map([[PASSWORD, 'the test password']]);
+const PERSONAL_FIELDS = ['family_name', 'given_names', 'value', 'address',
+  'fbi_number', 'a_number', 'aliases'];
+const SECRET_FIELDS = ['password', 'current_password', 'new_password',
+  'token', 'csrf_token', 'secret', 'otpauth_uri'];
+
+function noteCanaries(obj, fields, what) {
+  if (!obj || typeof obj !== 'object') return;
+  for (const [k, v] of Object.entries(obj)) {
+    if (typeof v === 'string' && fields.includes(k) && v.length >= 8)
+      CANARIES.set(v, `${what} ${k}`);
+    else if (Array.isArray(v) && fields.includes(k))
+      v.filter((x) => typeof x === 'string' && x.length >= 8)
+        .forEach((x) => CANARIES.set(x, `${what} ${k}`));
+    else if (v && typeof v === 'object')
+      noteCanaries(v, fields, what);
+  }
+}
+
+// The canaries `text` carries, as "what (value)" strings.
+export function canariesIn(text) {
+  const found = [];
+  for (const [v, what] of CANARIES)
+    if (text.includes(v)) found.push(`${what} (${v.slice(0, 12)}...)`);
+  return found;
+}
 if (!['sqlite', 'postgresql'].includes(BACKEND))
   throw new Error(`COMPEL_TEST_BACKEND: ${BACKEND} is neither sqlite nor postgresql`);
 
@@ -129,7 +162,15 @@ export async function startServer({ clock = null, env = {} } = {}) {
         child.kill('SIGTERM');
         await done;
       }
+      // The canaries: none in the server's log or its audit trail.
+      let trail = '';
+      try { trail = runSql(db, 'SELECT * FROM audit'); } catch { trail = ''; }
       rmSync(dir, { recursive: true, force: true });
+      const inLog = canariesIn(logOf());
+      const inTrail = canariesIn(trail);
+      if (inLog.length || inTrail.length)
+        throw new Error(`secrets or personal values leaked: log: ${
+          inLog.join(', ') || 'none'}; audit trail: ${inTrail.join(', ') || 'none'}`);
     },
   };
 }
@@ -176,6 +217,20 @@ export class Client {
     const text = await res.text();
     let json = null;
     try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+    if (this.cookie) CANARIES.set(this.cookie.slice('compel_session='.length),
+      'a session token');
+    if (typeof body === 'object' && body) {
+      noteCanaries(body, SECRET_FIELDS, 'a request\'s');
+      noteCanaries(body, PERSONAL_FIELDS, 'a request\'s personal');
+    }
+    if (res.status < 400) {
+      noteCanaries(json, SECRET_FIELDS, 'an answer\'s');
+    } else {
+      const leaked = canariesIn(text);
+      if (leaked.length)
+        throw new Error(`${method} ${path} answered ${res.status} with ` +
+          `${leaked.join(', ')} in its body: ${text.slice(0, 200)}`);
+    }
     return { status: res.status, headers: res.headers, json, text };
   }
 

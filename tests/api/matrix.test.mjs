@@ -126,11 +126,11 @@ function plan(op, role, side) {
     out.path = `/api/v1/documents/${c.documents[0].id}`;
     return out;
   }
-  if (p === '/api/v1/people/{id}') {
+  if (p === '/api/v1/people/{id}' || p === '/api/v1/people/{id}/disclosures') {
     out.scoped = true;
     out.kind = 'people';
     out.case = s.person;
-    out.path = `/api/v1/people/${s.person.id}`;
+    out.path = p.replace('{id}', s.person.id);
     return out;
   }
   if (side === 'other') return null; // not scoped by organization

@@ -1009,6 +1009,128 @@ test_deadline_upsert_race(void **state)
     }
 }
 
+/* ---- accounting of disclosures ----------------------------------------*/
+
+struct disc_seen {
+    int n;
+    char ids[8][STORE_ID_SIZE];
+    char sources[8][STORE_ID_SIZE];
+    int64_t at[8];
+    char nature[8][64];
+    char purpose[8][64];
+    char recipient[8][STORE_ID_SIZE];
+    char subpoena[8][STORE_ID_SIZE];
+    char by[8][STORE_ID_SIZE];
+};
+
+static void
+on_disclosure(void *cls, const struct store_disclosure *d)
+{
+    struct disc_seen *s = cls;
+
+    assert_true(s->n < 8);
+    memcpy(s->ids[s->n], d->id, STORE_ID_SIZE);
+    memcpy(s->sources[s->n], d->source_org_id, STORE_ID_SIZE);
+    memcpy(s->recipient[s->n], d->recipient_org_id, STORE_ID_SIZE);
+    memcpy(s->subpoena[s->n], d->subpoena_id, STORE_ID_SIZE);
+    memcpy(s->by[s->n], d->disclosed_by, STORE_ID_SIZE);
+    s->at[s->n] = d->disclosed_at;
+    (void)snprintf(s->nature[s->n], sizeof s->nature[s->n], "%s", d->nature);
+    (void)snprintf(s->purpose[s->n], sizeof s->purpose[s->n], "%s", d->purpose);
+    s->n++;
+}
+
+/* Disclosures: one per subpoena, listed per person newest first by
+ * (disclosed_at, id), filtered by the disclosing organization, paged by
+ * cursor without duplicates or gaps. */
+static void
+test_disclosures(void **state)
+{
+    struct fx *f = *state;
+    struct world w;
+    char subs[3][STORE_ID_SIZE];
+    char ids[3][STORE_ID_SIZE];
+    const int64_t at[3] = {FX_T0 + 10, FX_T0 + 20, FX_T0 + 20};
+    struct store_disclosure d = {0};
+    struct disc_seen all = {0}, mine = {0}, none = {0};
+    struct store_cursor cur;
+    char other[STORE_ID_SIZE];
+    int newest_same = 0;
+
+    world_init(&w, f);
+    add_subpoena(&w, f->county, "responded", FX_T0, FX_T0 + 1, "2026-02-03",
+                 subs[0]);
+    add_subpoena(&w, w.county2, "responded", FX_T0, FX_T0 + 1, "2026-02-03",
+                 subs[1]);
+    add_subpoena(&w, f->county, "responded", FX_T0, FX_T0 + 1, "2026-02-03",
+                 subs[2]);
+    for (int i = 0; i < 3; i++) {
+        cm_id_new(d.id);
+        memcpy(ids[i], d.id, sizeof ids[i]);
+        memcpy(d.person_id, f->person, sizeof d.person_id);
+        memcpy(d.subpoena_id, subs[i], sizeof d.subpoena_id);
+        (void)snprintf(d.source_org_id, sizeof d.source_org_id, "%s",
+                       i == 1 ? w.county2 : f->county);
+        memcpy(d.recipient_org_id, f->agency, sizeof d.recipient_org_id);
+        memcpy(d.disclosed_by, f->officer, sizeof d.disclosed_by);
+        d.disclosed_at = at[i];
+        d.nature = i == 0 ? "[\"home_address\",\"phone\"]" : "[\"employer\"]";
+        d.purpose = "records of the released person";
+        assert_int_equal(store_disclosure_insert(f->s, &d), STORE_ONE_RESULT);
+    }
+    /* A second entry for one subpoena, and a taken id, are refused. */
+    cm_id_new(d.id);
+    assert_int_equal(store_disclosure_insert(f->s, &d), STORE_NO_RESULTS);
+    memcpy(d.id, ids[0], sizeof d.id);
+    cm_id_new(other);
+    assert_int_equal(store_disclosure_insert(f->s, &d), STORE_NO_RESULTS);
+
+    /* All of the person's, newest first; equal times by id, descending. */
+    assert_int_equal(store_disclosure_list(f->s, f->person, NULL, NULL, 10,
+                                           on_disclosure, &all),
+                     3);
+    newest_same = strcmp(ids[1], ids[2]) > 0 ? 1 : 2;
+    assert_string_equal(all.ids[0], ids[newest_same]);
+    assert_string_equal(all.ids[1], ids[3 - newest_same]);
+    assert_string_equal(all.ids[2], ids[0]);
+    assert_true(all.at[0] == FX_T0 + 20 && all.at[2] == FX_T0 + 10);
+    assert_string_equal(all.nature[2], "[\"home_address\",\"phone\"]");
+    assert_string_equal(all.purpose[2], "records of the released person");
+    assert_string_equal(all.recipient[2], f->agency);
+    assert_string_equal(all.subpoena[2], subs[0]);
+    assert_string_equal(all.by[2], f->officer);
+    assert_string_equal(all.sources[2], f->county);
+
+    /* Only those one jurisdiction made. */
+    assert_int_equal(store_disclosure_list(f->s, f->person, f->county, NULL, 10,
+                                           on_disclosure, &mine),
+                     2);
+    assert_string_equal(mine.sources[0], f->county);
+    assert_string_equal(mine.sources[1], f->county);
+    assert_string_equal(mine.ids[1], ids[0]);
+
+    /* Pages of one: the same rows in the same order, then nothing. */
+    cur = store_cursor_after(0, NULL);
+    for (int i = 0; i < 3; i++) {
+        struct disc_seen page = {0};
+
+        assert_int_equal(store_disclosure_list(f->s, f->person, NULL,
+                                               i ? &cur : NULL, 1,
+                                               on_disclosure, &page),
+                         1);
+        assert_string_equal(page.ids[0], all.ids[i]);
+        cur = store_cursor_after(page.at[0], page.ids[0]);
+    }
+    assert_int_equal(store_disclosure_list(f->s, f->person, NULL, &cur, 1,
+                                           on_disclosure, &none),
+                     0);
+    /* Nobody else's. */
+    assert_int_equal(store_disclosure_list(f->s, other, NULL, NULL, 10,
+                                           on_disclosure, &none),
+                     0);
+    assert_int_equal(none.n, 0);
+}
+
 int
 contract_run_cases(void)
 {
@@ -1033,6 +1155,8 @@ contract_run_cases(void)
                                         fx_setup_world, fx_teardown),
         cmocka_unit_test_setup_teardown(test_deadline_upsert_race,
                                         fx_setup_world, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_disclosures, fx_setup_world,
+                                        fx_teardown),
     };
 
     return cmocka_run_group_tests_name("store cases", tests, NULL, NULL);

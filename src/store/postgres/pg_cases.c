@@ -50,6 +50,8 @@ enum {
     PG_DEADLINE_DELETE,
     PG_DEADLINE_LIST_FOR_CASE,
     PG_DEADLINE_LIST_DUE,
+    PG_DISCLOSURE_INSERT,
+    PG_DISCLOSURE_LIST,
     PG_CASES__END
 };
 
@@ -805,6 +807,79 @@ pg_deadline_list_due(struct store *s,
         &p, "deadline_list_due", deadline_row, &l);
 }
 
+/* ---- accounting of disclosures -----------------------------------------*/
+
+#define DISCLOSURE_COLS                                            \
+    "id, person_id, subpoena_id, source_org_id, recipient_org_id," \
+    " disclosed_by, disclosed_at, nature, purpose"
+
+static enum store_rc
+pg_disclosure_insert(struct store *s, const struct store_disclosure *d)
+{
+    struct pg_params p = {0};
+
+    pg_bind_id(&p, d->id);
+    pg_bind_id(&p, d->person_id);
+    pg_bind_id(&p, d->subpoena_id);
+    pg_bind_id(&p, d->source_org_id);
+    pg_bind_id(&p, d->recipient_org_id);
+    pg_bind_id(&p, d->disclosed_by);
+    pg_bind_int(&p, d->disclosed_at);
+    pg_bind_text(&p, d->nature);
+    pg_bind_text(&p, d->purpose);
+    return pg_run_write(pg_to_pg(s), PG_DISCLOSURE_INSERT,
+                        "INSERT INTO disclosures (" DISCLOSURE_COLS ")"
+                        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                        " ON CONFLICT DO NOTHING",
+                        &p, "disclosure_insert");
+}
+
+static void
+disclosure_row(const PGresult *r, int row, void *ctx)
+{
+    struct list_ctx *l = ctx;
+    struct store_disclosure d;
+    struct pg_cols c = {r, row, 0};
+
+    memset(&d, 0, sizeof d);
+    pg_col_id(&c, d.id, sizeof d.id);
+    pg_col_id(&c, d.person_id, sizeof d.person_id);
+    pg_col_id(&c, d.subpoena_id, sizeof d.subpoena_id);
+    pg_col_id(&c, d.source_org_id, sizeof d.source_org_id);
+    pg_col_id(&c, d.recipient_org_id, sizeof d.recipient_org_id);
+    pg_col_id(&c, d.disclosed_by, sizeof d.disclosed_by);
+    d.disclosed_at = pg_col_int(&c);
+    d.nature = pg_col_text(&c);
+    d.purpose = pg_col_text(&c);
+    ((store_disclosure_cb)l->cb)(l->cls, &d);
+    store_disclosure_release(&d);
+}
+
+static int
+pg_disclosure_list(struct store *s,
+                   const char *person_id,
+                   const char *source_org_id,
+                   const struct store_cursor *after,
+                   int limit,
+                   store_disclosure_cb cb,
+                   void *cls)
+{
+    struct pg_params p = {0};
+    struct list_ctx l = {(void *)cb, cls};
+
+    pg_bind_text(&p, person_id);
+    pg_bind_id(&p, source_org_id);
+    bind_page(&p, after, limit);
+    return pg_run_list(pg_to_pg(s), PG_DISCLOSURE_LIST,
+                       "SELECT " DISCLOSURE_COLS " FROM disclosures"
+                       " WHERE person_id = $1::text"
+                       " AND ($2::text IS NULL OR source_org_id = $2::text)"
+                       " AND ($4::text IS NULL OR (disclosed_at, id)"
+                       "      < ($3::bigint, $4::text))"
+                       " ORDER BY disclosed_at DESC, id DESC LIMIT $5::bigint",
+                       &p, "disclosure_list", disclosure_row, &l);
+}
+
 const struct store_cases_ops pg_cases_ops = {
     .detainer_list = pg_detainer_list,
     .detainer_count = pg_detainer_count,
@@ -822,4 +897,6 @@ const struct store_cases_ops pg_cases_ops = {
     .deadline_delete = pg_deadline_delete,
     .deadline_list_for_case = pg_deadline_list_for_case,
     .deadline_list_due = pg_deadline_list_due,
+    .disclosure_insert = pg_disclosure_insert,
+    .disclosure_list = pg_disclosure_list,
 };

@@ -709,6 +709,89 @@ sq_deadline_list_due(struct store *s,
     return sq_run_list(ss, &b, "deadline_list_due", deadline_row, &l);
 }
 
+/* ---- accounting of disclosures -----------------------------------------*/
+
+#define DISCLOSURE_COLS                                            \
+    "id, person_id, subpoena_id, source_org_id, recipient_org_id," \
+    " disclosed_by, disclosed_at, nature, purpose"
+
+static enum store_rc
+sq_disclosure_insert(struct store *s, const struct store_disclosure *d)
+{
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {
+        sq_stmt_get(ss, STMT_ID_DISCLOSURE_INSERT,
+                    "INSERT INTO disclosures (" DISCLOSURE_COLS ")"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT DO NOTHING"),
+        0, SQLITE_OK};
+
+    sq_bind_id(&b, d->id);
+    sq_bind_id(&b, d->person_id);
+    sq_bind_id(&b, d->subpoena_id);
+    sq_bind_id(&b, d->source_org_id);
+    sq_bind_id(&b, d->recipient_org_id);
+    sq_bind_id(&b, d->disclosed_by);
+    sq_bind_int(&b, d->disclosed_at);
+    sq_bind_text(&b, d->nature);
+    sq_bind_text(&b, d->purpose);
+    return sq_run_write(ss, &b, "disclosure_insert");
+}
+
+struct disclosure_list {
+    store_disclosure_cb cb;
+    void *cls;
+};
+
+static void
+disclosure_row(sqlite3_stmt *st, void *ctx)
+{
+    struct disclosure_list *l = ctx;
+    struct store_disclosure d;
+    struct sq_cols c = {st, 0};
+
+    memset(&d, 0, sizeof d);
+    sq_col_id(&c, d.id, sizeof d.id);
+    sq_col_id(&c, d.person_id, sizeof d.person_id);
+    sq_col_id(&c, d.subpoena_id, sizeof d.subpoena_id);
+    sq_col_id(&c, d.source_org_id, sizeof d.source_org_id);
+    sq_col_id(&c, d.recipient_org_id, sizeof d.recipient_org_id);
+    sq_col_id(&c, d.disclosed_by, sizeof d.disclosed_by);
+    d.disclosed_at = sq_col_int(&c);
+    d.nature = sq_col_text(&c);
+    d.purpose = sq_col_text(&c);
+    l->cb(l->cls, &d);
+    store_disclosure_release(&d);
+}
+
+static int
+sq_disclosure_list(struct store *s,
+                   const char *person_id,
+                   const char *source_org_id,
+                   const struct store_cursor *after,
+                   int limit,
+                   store_disclosure_cb cb,
+                   void *cls)
+{
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {
+        sq_stmt_get(ss, STMT_ID_DISCLOSURE_LIST,
+                    "SELECT " DISCLOSURE_COLS " FROM disclosures"
+                    " WHERE person_id = ?1"
+                    " AND (?2 IS NULL OR source_org_id = ?2)"
+                    " AND (?3 IS NULL OR (disclosed_at, id) < (?3, ?4))"
+                    " ORDER BY disclosed_at DESC, id DESC LIMIT ?5"),
+        0, SQLITE_OK};
+    struct disclosure_list l = {cb, cls};
+
+    if (b.st == NULL)
+        return STORE_HARD_ERROR;
+    sq_bind_text(&b, person_id);
+    sq_bind_id(&b, source_org_id);
+    bind_page(&b, after, limit);
+    return sq_run_list(ss, &b, "disclosure_list", disclosure_row, &l);
+}
+
 const struct store_cases_ops sq_cases_ops = {
     .detainer_list = sq_detainer_list,
     .detainer_count = sq_detainer_count,
@@ -726,4 +809,6 @@ const struct store_cases_ops sq_cases_ops = {
     .deadline_delete = sq_deadline_delete,
     .deadline_list_for_case = sq_deadline_list_for_case,
     .deadline_list_due = sq_deadline_list_due,
+    .disclosure_insert = sq_disclosure_insert,
+    .disclosure_list = sq_disclosure_list,
 };
