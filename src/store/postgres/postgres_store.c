@@ -656,7 +656,8 @@ pg_person_find(struct store *s,
         break;
     }
     pg_bind_blob(&p, key);
-    return pg_run_list(pg_to_pg(s), id, sql, &p, "person_find", person_row, &l);
+    return pg_run_list(pg_to_pg(s), (int)id, sql, &p, "person_find", person_row,
+                       &l);
 }
 
 /* ---- detainers ---------------------------------------------------------*/
@@ -1090,7 +1091,8 @@ insert_returning(struct pg_store *ps,
                  int64_t *v)
 {
     enum store_rc rc;
-    PGresult *r = pg_exec(ps, id, sql, p, what, PG_EXEC_KEY_RACE_IS_SOFT, &rc);
+    PGresult *r =
+        pg_exec(ps, (int)id, sql, p, what, PG_EXEC_KEY_RACE_IS_SOFT, &rc);
 
     if (r == NULL)
         return rc;
