@@ -1,7 +1,8 @@
 #!/bin/bash
 # pg_durability.sh: compel refuses a PostgreSQL server that gives up
 # durability (fsync=off, full_page_writes=off, synchronous_commit=off),
-# naming the setting to change, and writes nothing. The cluster is a
+# naming the setting to change, and writes nothing; on a durable one,
+# init prints no password and migrate finds nothing pending. The cluster is a
 # throwaway one from tests/pg/pgtest.sh. $1 is the compel binary.
 set -u
 
@@ -85,6 +86,14 @@ elif ! grep -q 'created postgresql://compel:\*\*\*@' <<<"$out"; then
     fail "init does not say what it created: $out"
 else
     pass "a durable server is accepted, and its password is not printed"
+fi
+
+# `compel migrate` on the database init made: nothing is pending.
+out=$("$compel" migrate --db "$url" 2>&1)
+if [ $? -ne 0 ] || ! grep -q "^applied 0 pending migrations" <<<"$out"; then
+    fail "migrate on an up-to-date PostgreSQL database: $out"
+else
+    pass "migrate on an up-to-date PostgreSQL database applies nothing"
 fi
 
 [ "$failures" -eq 0 ] || exit 1
