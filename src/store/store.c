@@ -203,6 +203,7 @@ tx_begin(struct store *s)
 {
     enum store_rc rc;
 
+    s->is_commit_unknown = false;
     if (!store_is_faulted(s, &rc))
         rc = s->ops->begin(s);
     return rc;
@@ -242,7 +243,10 @@ store_tx_run(struct store *s, const char *name, store_tx_fn fn, void *ctx)
         }
         if (rc < 0)
             s->ops->rollback(s); /* a no-op when nothing is open */
-        if (rc != STORE_SOFT_ERROR)
+        /* A COMMIT whose outcome is unknown is not run again: it may
+         * have committed (the caller answers "try again", and a retry
+         * with an Idempotency-Key finds what it did). */
+        if (rc != STORE_SOFT_ERROR || s->is_commit_unknown)
             break;
         LOG_DEBUG("transaction %s: soft error, attempt %d", name, attempt + 1);
     }
@@ -288,7 +292,10 @@ store_tx_run_read(struct store *s, const char *name, store_tx_fn fn, void *ctx)
         }
         if (rc < 0)
             s->ops->rollback(s);
-        if (rc != STORE_SOFT_ERROR)
+        /* A COMMIT whose outcome is unknown is not run again: it may
+         * have committed (the caller answers "try again", and a retry
+         * with an Idempotency-Key finds what it did). */
+        if (rc != STORE_SOFT_ERROR || s->is_commit_unknown)
             break;
         LOG_DEBUG("read transaction %s: soft error, attempt %d", name,
                   attempt + 1);
@@ -352,8 +359,21 @@ store_tx_run_group(struct store *s, struct store_tx_job *jobs, size_t n)
     for (int attempt = 0; attempt < STORE_TX_MAX_ATTEMPTS; attempt++) {
         if (attempt > 0)
             backoff(attempt);
+        if (attempt == STORE_TX_GROUP_ATTEMPTS && n > 1) {
+            /* Several servers' groups that keep deadlocking on each
+             * other's rows: the members are independent, so each runs
+             * as a transaction of its own, with its own attempts. */
+            LOG_DEBUG("group of %zu: running its members one by one", n);
+            for (size_t i = 0; i < n; i++)
+                jobs[i].rc =
+                    store_tx_run(s, jobs[i].name, jobs[i].fn, jobs[i].ctx);
+            return 0;
+        }
         rc = group_attempt(s, jobs, n);
-        if (rc != STORE_SOFT_ERROR)
+        /* A COMMIT whose outcome is unknown is not run again: it may
+         * have committed (the caller answers "try again", and a retry
+         * with an Idempotency-Key finds what it did). */
+        if (rc != STORE_SOFT_ERROR || s->is_commit_unknown)
             break;
         LOG_DEBUG("group of %zu: soft error, attempt %d", n, attempt + 1);
     }

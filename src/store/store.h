@@ -56,6 +56,9 @@
 /* How many times store_tx_run tries a transaction that keeps failing with a
  * soft error before it gives up. */
 #define STORE_TX_MAX_ATTEMPTS 5
+/* Attempts of a whole group (store_tx_run_group) before its members run
+ * one by one. */
+#define STORE_TX_GROUP_ATTEMPTS 2
 
 enum store_rc {
     STORE_HARD_ERROR = -2,
@@ -398,7 +401,11 @@ struct store_ops {
  * touch the fields. */
 struct store {
     const struct store_ops *ops;
-    bool in_tx;                /* inside store_tx_run's callback */
+    bool in_tx; /* inside store_tx_run's callback */
+    /* The last COMMIT failed with the connection lost while it ran: it
+     * may have committed. Set by the backend, cleared at begin; the
+     * transaction runners do not rerun such a transaction. */
+    bool is_commit_unknown;
     unsigned long fault_calls; /* wrapper calls since store_fault_set */
     unsigned long fault_at;    /* 0: no fault armed */
     enum store_fault fault_kind;
@@ -482,12 +489,17 @@ struct store_tx_job {
  * savepoint alone and the others go on; its jobs[i].rc is
  * STORE_HARD_ERROR. A soft error in any body, at begin or at commit rolls
  * the whole group back and runs it again (each body must therefore reset
- * what it writes into its ctx when it starts, as for store_tx_run), at
- * most STORE_TX_MAX_ATTEMPTS times; then every member gets
- * STORE_SOFT_ERROR. A hard error at begin or commit gives every member
- * STORE_HARD_ERROR. After a successful commit jobs[i].rc is what body i
- * returned (>= 0), or STORE_HARD_ERROR for a body rolled back alone.
- * Returns 0 when the group committed, else the error every member got.
+ * what it writes into its ctx when it starts, as for store_tx_run). After
+ * STORE_TX_GROUP_ATTEMPTS such attempts a group of several members runs
+ * each member as a transaction of its own (store_tx_run, with its own
+ * attempts: writers on other servers may keep deadlocking with a whole
+ * group), and each jobs[i].rc is that run's result; a group of one is
+ * tried STORE_TX_MAX_ATTEMPTS times, then gets STORE_SOFT_ERROR. A hard
+ * error at begin or commit gives every member STORE_HARD_ERROR. After a
+ * successful commit jobs[i].rc is what body i returned (>= 0), or
+ * STORE_HARD_ERROR for a body rolled back alone. Returns 0 when the group
+ * committed or its members ran one by one, else the error every member
+ * got.
  */
 int store_tx_run_group(struct store *s, struct store_tx_job *jobs, size_t n);
 

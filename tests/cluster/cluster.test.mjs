@@ -196,7 +196,8 @@ test('64 clients writing through three servers: one audit record per change, a c
   async () => {
     const r = await load('load');
     assert.equal(r.seen.retries, 0, `no request failed without a fault: ${
-      JSON.stringify([...r.seen.statuses])} ${r.seen.failures.join(' | ')}`);
+      JSON.stringify([...r.seen.statuses])} ${r.seen.failures.join(' | ')}\n${
+      cl.logs().slice(-4000)}`);
     await assertExactlyOnce('load', r);
   });
 

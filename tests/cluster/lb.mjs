@@ -131,6 +131,8 @@ ${upstream}
         return '';
       }
     },
+    // What the servers logged (warnings and errors), for a failure's message.
+    logs: () => servers.map((s, i) => `server ${i}:\n${s.stderr()}`).join('\n'),
     async stop() {
       for (const s of servers) {
         if (s.child.exitCode === null && s.child.signalCode === null) {

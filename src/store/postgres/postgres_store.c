@@ -85,6 +85,14 @@ pg_commit(struct store *s)
     if (ps->broken)
         return STORE_SOFT_ERROR;
     rc = pg_run_fixed(ps, "COMMIT");
+    if (rc == STORE_SOFT_ERROR && ps->broken) {
+        /* The connection went while COMMIT ran: the server may have
+         * committed. Soft (the client is told to try again) but never
+         * rerun here, which could apply the transaction twice. */
+        LOG_WARN("postgres: the connection was lost during COMMIT; "
+                 "its outcome is unknown");
+        s->is_commit_unknown = true;
+    }
     if (rc >= 0) {
         ps->in_block = false;
         ps->tx_write = false;
