@@ -204,7 +204,13 @@ classify(struct pg_store *ps, const PGresult *r, const char *what, int flags)
         r ? PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME) : NULL;
     const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 
-    if (PQstatus(ps->conn) != CONNECTION_OK) {
+    /* The server ending the session (57P01 admin shutdown, 57P02 crash
+     * shutdown, 57P03 not accepting connections yet) or a connection
+     * exception (class 08) is a lost connection, though libpq may not
+     * have noticed the end of the stream yet. */
+    if (PQstatus(ps->conn) != CONNECTION_OK ||
+        (state &&
+         (strncmp(state, "57P0", 4) == 0 || strncmp(state, "08", 2) == 0))) {
         /* Lost: whatever was open is gone; re-establish on next use. */
         ps->broken = true;
         ps->tx_write = false;
