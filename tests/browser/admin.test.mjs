@@ -364,7 +364,10 @@ test('account: a user changes their password; a typo and a wrong current one are
   await f.getByTestId('error-current_password').waitFor();
   await fill(f, { 'Current password': PASSWORD, 'New password': 'short', 'New password, again': 'short' });
   await f.getByRole('button', { name: 'Change the password' }).click();
-  assert.match(await f.getByTestId('error-new_password').textContent(), /12 characters/);
+  // The answer comes back after the click: wait for the message itself.
+  const short = f.getByTestId('error-new_password');
+  await short.filter({ hasText: /12 characters/ }).waitFor();
+  assert.match(await short.textContent(), /12 characters/);
   await fill(f, { 'Current password': PASSWORD, 'New password': NEW, 'New password, again': NEW });
   await f.getByRole('button', { name: 'Change the password' }).click();
   await page.getByTestId('toast').getByText('Your password is changed').waitFor();
