@@ -40,7 +40,10 @@ csv_write_field(struct buf *out, const char *s)
             buf_adds(out, "\"\"");
         return;
     }
-    if (!needs_quotes(s)) {
+    /* A file's first field that starts with U+FEFF is quoted: unquoted,
+     * a reader would take those bytes for a byte-order mark and drop them. */
+    if (!needs_quotes(s) &&
+        !(out->len == 0 && strncmp(s, "\xEF\xBB\xBF", 3) == 0)) {
         buf_adds(out, s);
         return;
     }
