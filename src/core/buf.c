@@ -91,8 +91,10 @@ buf_detach(struct buf *b, size_t *len)
 {
     char *p;
 
-    if (!b->data)
+    if (!b->data) {
         buf_grow(b, 0);
+        b->data[0] = '\0'; /* never written: still a string (buf.h) */
+    }
     p = b->data;
     if (len)
         *len = b->len;
