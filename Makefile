@@ -7,7 +7,8 @@
 #                -Werror, run every test, print "N passed, N failed"
 #   make web     bundle the web UI into web/dist (make run/build/check do it)
 #   make bench   benchmarks (ratios against a reference measured in the
-#                same run)
+#                same run); first restart to ready on a 1 GB SQLite
+#                database (bench/bench_recovery.sh)
 #   make fuzz    run each libFuzzer target for FUZZ_SECONDS (default 60)
 #   make soak    the crash harness for SOAK_ITERATIONS (default 200) on
 #                SQLite and on PostgreSQL (its 5-iteration smoke is in check)
@@ -41,6 +42,7 @@ check: deps web
 
 bench: build
 	@scripts/deps-bench
+	@bash bench/bench_recovery.sh build/release
 	@scripts/bench build/release
 
 soak: build

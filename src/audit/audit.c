@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -34,6 +35,10 @@ audit_verify_failure_name(enum audit_verify_failure f)
         return "checkpoint_mismatch";
     case AUDIT_VERIFY_FAILURE_ORIGIN_MISMATCH:
         return "origin_mismatch";
+    case AUDIT_VERIFY_FAILURE_CHECKPOINT_PURGED:
+        return "checkpoint_purged";
+    case AUDIT_VERIFY_FAILURE_HORIZON_UNAUDITED:
+        return "horizon_unaudited";
     }
     return "unknown";
 }
@@ -96,6 +101,10 @@ struct walk {
     int64_t next_seq;                     /* the seq the next row must have */
     unsigned char prev[AUDIT_HASH_BYTES]; /* hash of entry next_seq - 1 */
     int64_t checked;
+    /* "horizon=SEQ:HEX", the token a purge entry names the horizon by;
+     * "" without a horizon. */
+    char horizon_token[96];
+    bool is_horizon_named;
     bool failed;
     int64_t bad_seq;
     enum audit_verify_failure reason;
@@ -131,6 +140,18 @@ entry_of_row(const struct store_audit *a)
     return e;
 }
 
+/* Whether `detail` holds `token` as a whole space-separated word. */
+static bool
+detail_names(const char *detail, const char *token)
+{
+    size_t n = strlen(token);
+
+    for (const char *p = strstr(detail, token); p; p = strstr(p + 1, token))
+        if ((p == detail || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
+            return true;
+    return false;
+}
+
 /* Check one row; called by store_audit_range in seq order. */
 static void
 walk_row(void *cls, const struct store_audit *a)
@@ -160,6 +181,10 @@ walk_row(void *cls, const struct store_audit *a)
         walk_fail(w, a->seq, AUDIT_VERIFY_FAILURE_CHECKPOINT_MISMATCH);
         return;
     }
+    if (w->horizon_token[0] && !w->is_horizon_named && a->action &&
+        strcmp(a->action, "retention.purge") == 0 && a->detail &&
+        detail_names(a->detail, w->horizon_token))
+        w->is_horizon_named = true;
     memcpy(w->prev, h, sizeof w->prev);
     w->next_seq++;
     w->checked++;
@@ -178,6 +203,30 @@ check_origin(struct store *s, const struct checkpoint *cp, bool *matches)
     *matches = rc == STORE_ONE_RESULT && strcmp(id, cp->origin) == 0;
     cm_free(id);
     return CM_ERR_OK;
+}
+
+/* Start the walk after the audit horizon, when the purge left one: its
+ * seq and hash stand for the entries removed. */
+static enum store_rc
+start_after_horizon(struct store *s, struct walk *w)
+{
+    unsigned char hash[AUDIT_HASH_BYTES];
+    int64_t seq = 0;
+    enum store_rc rc = store_audit_horizon(s, &seq, hash);
+    size_t n;
+
+    if (rc != STORE_ONE_RESULT)
+        return rc;
+    if (seq < 1 || seq == INT64_MAX)
+        return STORE_HARD_ERROR;
+    w->next_seq = seq + 1;
+    memcpy(w->prev, hash, sizeof w->prev);
+    n = (size_t)snprintf(w->horizon_token, sizeof w->horizon_token,
+                         "horizon=%lld:", (long long)seq);
+    for (size_t i = 0; i < sizeof hash && n + 2 < sizeof w->horizon_token;
+         i++, n += 2)
+        (void)snprintf(w->horizon_token + n, 3, "%02x", hash[i]);
+    return STORE_ONE_RESULT;
 }
 
 enum cm_err
@@ -212,9 +261,18 @@ audit_verify(struct store *s,
         goto out;
     if (rc == STORE_NO_RESULTS)
         head = 0;
+    rc = start_after_horizon(s, &w);
+    if (rc < 0)
+        goto out;
+    r.horizon_seq = w.next_seq - 1;
+    if (!w.failed && cp && w.next_seq > 1 && cp->size < w.next_seq - 1)
+        walk_fail(&w, cp->size, AUDIT_VERIFY_FAILURE_CHECKPOINT_PURGED);
+    else if (!w.failed && cp && w.next_seq > 1 && cp->size == w.next_seq - 1 &&
+             memcmp(w.prev, cp->head, sizeof w.prev) != 0)
+        walk_fail(&w, cp->size, AUDIT_VERIFY_FAILURE_CHECKPOINT_MISMATCH);
     /* Pages [from, to] up to the head read above; later appends are for
      * the next verification. */
-    for (from = 1; from <= head && !w.failed; from = to + 1) {
+    for (from = w.next_seq; from <= head && !w.failed; from = to + 1) {
         to = head - from >= AUDIT_VERIFY_PAGE - 1 ? from + AUDIT_VERIFY_PAGE - 1
                                                   : head;
         if (store_audit_range(s, from, to, walk_row, &w) < 0)
@@ -228,6 +286,8 @@ audit_verify(struct store *s,
     }
     if (!w.failed && cp && head < cp->size)
         walk_fail(&w, head + 1, AUDIT_VERIFY_FAILURE_TRUNCATED);
+    if (!w.failed && w.horizon_token[0] && !w.is_horizon_named)
+        walk_fail(&w, r.horizon_seq, AUDIT_VERIFY_FAILURE_HORIZON_UNAUDITED);
 out_result:
     r.ok = !w.failed;
     r.checked = w.checked;

@@ -44,7 +44,13 @@ enum audit_verify_failure {
     AUDIT_VERIFY_FAILURE_GAP,                 /* an entry is missing */
     AUDIT_VERIFY_FAILURE_TRUNCATED,           /* shorter than the checkpoint */
     AUDIT_VERIFY_FAILURE_CHECKPOINT_MISMATCH, /* rewritten since it */
-    AUDIT_VERIFY_FAILURE_ORIGIN_MISMATCH      /* checkpoint of another db */
+    AUDIT_VERIFY_FAILURE_ORIGIN_MISMATCH,     /* checkpoint of another db */
+    /* The checkpoint's entry was removed by the retention purge (it is
+     * older than the audit horizon): it can no longer be checked. */
+    AUDIT_VERIFY_FAILURE_CHECKPOINT_PURGED,
+    /* The trail starts after a horizon that no retention.purge record
+     * after it names: entries were removed outside the purge. */
+    AUDIT_VERIFY_FAILURE_HORIZON_UNAUDITED
 };
 
 /* What audit_verify found. */
@@ -61,6 +67,9 @@ struct audit_verify_result {
     /* The fingerprint of the key the checkpoint was verified with
      * (checkpoint_fingerprint); "" without a checkpoint. */
     char key_fingerprint[CHECKPOINT_FINGERPRINT_LEN + 1];
+    /* The audit horizon the walk started after: the last entry the
+     * retention purge removed (0 when none was). */
+    int64_t horizon_seq;
 };
 
 /* The short name of `f`: "ok", "hash_mismatch", "gap", "truncated",
@@ -100,6 +109,10 @@ audit_append(struct store *s, struct audit_entry *e, int64_t *seq_out);
  *     missing seq is reported);
  *   - hash_mismatch: an entry's stored hash or stored previous hash is not
  *     the recomputed one (a changed byte in any field of any row).
+ * After a retention purge (store_audit_horizon) the walk starts after the
+ * horizon, from its seq and hash, and
+ *   - horizon_unaudited: no "retention.purge" entry after the horizon names
+ *     it ("horizon=SEQ:HEX" in its detail; reported at the horizon's seq).
  * With a checkpoint `cp` (parsed and signature-checked with
  * checkpoint_parse_verify against the public key `pk`, which must then be
  * given and whose fingerprint the result records):
@@ -107,7 +120,9 @@ audit_append(struct store *s, struct audit_entry *e, int64_t *seq_out);
  *   - truncated: the trail ends before cp->size (the first missing seq);
  *   - checkpoint_mismatch: the hash of entry cp->size is not cp->head, so
  *     the trail up to it was rewritten; one checkpoint cannot say where,
- *     so cp->size is reported (an older checkpoint narrows it down).
+ *     so cp->size is reported (an older checkpoint narrows it down);
+ *   - checkpoint_purged: cp->size is before the horizon: its entry is gone
+ *     under retention and cannot be checked (use a later checkpoint).
  * Entries appended after cp->size are verified like the rest. Without a
  * checkpoint, cutting entries off the end cannot be seen: that is what
  * checkpoints are for.

@@ -54,29 +54,48 @@ nonce_bytes(enum fieldcrypt_alg alg)
                : crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
 }
 
-enum cm_err
-fieldcrypt_init_alg(struct fieldcrypt *fc,
-                    const unsigned char master[FIELDCRYPT_KEY_BYTES],
-                    enum fieldcrypt_alg alg)
+static bool
+is_valid_key_id(unsigned id)
+{
+    return id >= 1 && id <= FIELDCRYPT_KEY_ID_MAX;
+}
+
+/* The encryption subkeys of key `id` of `master`. Subkey id = key id, so
+ * key 1's subkeys are those of every ciphertext made before rotation. */
+static bool
+derive_cipher_keys(const unsigned char master[FIELDCRYPT_KEY_BYTES],
+                   unsigned id,
+                   unsigned char aes[FIELDCRYPT_KEY_BYTES],
+                   unsigned char xchacha[FIELDCRYPT_KEY_BYTES])
+{
+    return crypto_kdf_derive_from_key(aes, FIELDCRYPT_KEY_BYTES, id,
+                                      kdf_ctx_aes, master) == 0 &&
+           crypto_kdf_derive_from_key(xchacha, FIELDCRYPT_KEY_BYTES, id,
+                                      kdf_ctx_xchacha, master) == 0;
+}
+
+static enum cm_err
+init_key_alg(struct fieldcrypt *fc,
+             const unsigned char master[FIELDCRYPT_KEY_BYTES],
+             unsigned key_id,
+             enum fieldcrypt_alg alg)
 {
     struct fieldcrypt k;
     enum cm_err err = CM_ERR_INTERNAL;
 
     if (sodium_init() < 0)
         return CM_ERR_INTERNAL;
-    if (alg != FIELDCRYPT_ALG_AES256GCM &&
-        alg != FIELDCRYPT_ALG_XCHACHA20POLY1305)
+    if ((alg != FIELDCRYPT_ALG_AES256GCM &&
+         alg != FIELDCRYPT_ALG_XCHACHA20POLY1305) ||
+        !is_valid_key_id(key_id))
         return CM_ERR_USAGE;
     if (alg == FIELDCRYPT_ALG_AES256GCM && !fieldcrypt_has_aes())
         return CM_ERR_UNAVAILABLE;
+    memset(&k, 0, sizeof k);
     k.seal_alg = alg;
-    if (crypto_kdf_derive_from_key(k.aes_key, sizeof k.aes_key,
-                                   FIELDCRYPT_KEY_ID, kdf_ctx_aes,
-                                   master) != 0 ||
-        crypto_kdf_derive_from_key(k.xchacha_key, sizeof k.xchacha_key,
-                                   FIELDCRYPT_KEY_ID, kdf_ctx_xchacha,
-                                   master) != 0 ||
-        crypto_kdf_derive_from_key(k.index_root, sizeof k.index_root, 1,
+    k.key_id = key_id;
+    if (!derive_cipher_keys(master, key_id, k.aes_key, k.xchacha_key) ||
+        crypto_kdf_derive_from_key(k.index_root, sizeof k.index_root, key_id,
                                    kdf_ctx_index, master) != 0)
         goto out_wipe;
     *fc = k;
@@ -87,15 +106,59 @@ out_wipe:
 }
 
 enum cm_err
-fieldcrypt_init(struct fieldcrypt *fc,
-                const unsigned char master[FIELDCRYPT_KEY_BYTES])
+fieldcrypt_init_alg(struct fieldcrypt *fc,
+                    const unsigned char master[FIELDCRYPT_KEY_BYTES],
+                    enum fieldcrypt_alg alg)
+{
+    return init_key_alg(fc, master, FIELDCRYPT_KEY_ID, alg);
+}
+
+enum cm_err
+fieldcrypt_init_key(struct fieldcrypt *fc,
+                    const unsigned char master[FIELDCRYPT_KEY_BYTES],
+                    unsigned key_id)
 {
     if (sodium_init() < 0)
         return CM_ERR_INTERNAL;
-    return fieldcrypt_init_alg(fc, master,
-                               fieldcrypt_has_aes()
-                                   ? FIELDCRYPT_ALG_AES256GCM
-                                   : FIELDCRYPT_ALG_XCHACHA20POLY1305);
+    return init_key_alg(fc, master, key_id,
+                        fieldcrypt_has_aes()
+                            ? FIELDCRYPT_ALG_AES256GCM
+                            : FIELDCRYPT_ALG_XCHACHA20POLY1305);
+}
+
+enum cm_err
+fieldcrypt_init(struct fieldcrypt *fc,
+                const unsigned char master[FIELDCRYPT_KEY_BYTES])
+{
+    return fieldcrypt_init_key(fc, master, FIELDCRYPT_KEY_ID);
+}
+
+enum cm_err
+fieldcrypt_add_retiring(struct fieldcrypt *fc,
+                        const unsigned char master[FIELDCRYPT_KEY_BYTES],
+                        unsigned key_id)
+{
+    unsigned char aes[FIELDCRYPT_KEY_BYTES];
+    unsigned char xchacha[FIELDCRYPT_KEY_BYTES];
+    enum cm_err err = CM_ERR_INTERNAL;
+
+    if (!is_valid_key_id(key_id) || key_id == fc->key_id || fc->old_id != 0)
+        return CM_ERR_USAGE;
+    if (derive_cipher_keys(master, key_id, aes, xchacha)) {
+        memcpy(fc->old_aes_key, aes, sizeof aes);
+        memcpy(fc->old_xchacha_key, xchacha, sizeof xchacha);
+        fc->old_id = key_id;
+        err = CM_ERR_OK;
+    }
+    sodium_memzero(aes, sizeof aes);
+    sodium_memzero(xchacha, sizeof xchacha);
+    return err;
+}
+
+unsigned
+fieldcrypt_key_id_of(const void *ct, size_t n)
+{
+    return ct != NULL && n >= 2 ? ((const unsigned char *)ct)[1] : 0;
 }
 
 static bool
@@ -157,7 +220,7 @@ fieldcrypt_seal(const struct fieldcrypt *fc,
     total = HEADER_BYTES + nlen + n + TAG_BYTES;
     ct = cm_malloc(total);
     ct[0] = (unsigned char)alg;
-    ct[1] = FIELDCRYPT_KEY_ID;
+    ct[1] = (unsigned char)fc->key_id;
     randombytes_buf(ct + HEADER_BYTES, nlen);
     build_ad(&ad, ct, record_id, field);
     if (alg == FIELDCRYPT_ALG_AES256GCM)
@@ -188,6 +251,8 @@ fieldcrypt_open(const struct fieldcrypt *fc,
                 struct buf *out)
 {
     const unsigned char *c = ct;
+    const unsigned char *aes_key;
+    const unsigned char *xchacha_key;
     enum cm_err err = CM_ERR_VALIDATION_FAILED;
     struct buf ad = BUF_INIT;
     unsigned char *plain;
@@ -202,8 +267,15 @@ fieldcrypt_open(const struct fieldcrypt *fc,
     if (c[0] != FIELDCRYPT_ALG_AES256GCM &&
         c[0] != FIELDCRYPT_ALG_XCHACHA20POLY1305)
         return CM_ERR_VALIDATION_FAILED;
-    if (c[1] != FIELDCRYPT_KEY_ID)
+    if (c[1] == fc->key_id) {
+        aes_key = fc->aes_key;
+        xchacha_key = fc->xchacha_key;
+    } else if (fc->old_id != 0 && c[1] == fc->old_id) {
+        aes_key = fc->old_aes_key;
+        xchacha_key = fc->old_xchacha_key;
+    } else {
         return CM_ERR_VALIDATION_FAILED;
+    }
     nlen = nonce_bytes((enum fieldcrypt_alg)c[0]);
     if (n < HEADER_BYTES + nlen + TAG_BYTES)
         return CM_ERR_VALIDATION_FAILED;
@@ -215,13 +287,12 @@ fieldcrypt_open(const struct fieldcrypt *fc,
     if (c[0] == FIELDCRYPT_ALG_AES256GCM)
         rc = crypto_aead_aes256gcm_decrypt(
             plain, &plen, NULL, c + HEADER_BYTES + nlen, body,
-            (const unsigned char *)ad.data, ad.len, c + HEADER_BYTES,
-            fc->aes_key);
+            (const unsigned char *)ad.data, ad.len, c + HEADER_BYTES, aes_key);
     else
         rc = crypto_aead_xchacha20poly1305_ietf_decrypt(
             plain, &plen, NULL, c + HEADER_BYTES + nlen, body,
             (const unsigned char *)ad.data, ad.len, c + HEADER_BYTES,
-            fc->xchacha_key);
+            xchacha_key);
     if (rc != 0 || plen != body - TAG_BYTES)
         goto out_wipe;
     buf_add(out, plain, (size_t)plen);

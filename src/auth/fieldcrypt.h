@@ -9,7 +9,9 @@
  *
  * Ciphertext format (self-describing, binary):
  *   byte 0      version and algorithm: FIELDCRYPT_ALG_*
- *   byte 1      key id (FIELDCRYPT_KEY_ID; a later rotation adds ids)
+ *   byte 1      key id: 1 (FIELDCRYPT_KEY_ID) for the first key, one more
+ *               for each rotation (`compel key rotate`); it is also the
+ *               KDF subkey id of that key's subkeys
  *   nonce       12 bytes (AES-256-GCM) or 24 bytes (XChaCha20-Poly1305),
  *               random
  *   ciphertext  as long as the plaintext, followed by a 16-byte tag
@@ -40,8 +42,11 @@ enum fieldcrypt_alg {
     FIELDCRYPT_ALG_XCHACHA20POLY1305 = 0x02 /* version 1, XChaCha20-P1305 */
 };
 
-/* The key id written into new ciphertexts (also the KDF subkey id). */
+/* The id of the first key (fieldcrypt_init); rotated keys count up. */
 #define FIELDCRYPT_KEY_ID 1
+
+/* The largest key id (one byte). */
+#define FIELDCRYPT_KEY_ID_MAX 255
 
 #define FIELDCRYPT_KEY_BYTES   32
 #define FIELDCRYPT_INDEX_BYTES 32
@@ -59,11 +64,17 @@ enum fieldcrypt_alg {
 /* A date normalized: YYYY-MM-DD and a NUL. */
 #define FIELDCRYPT_DATE_LEN 10
 
+/* The keys: the current key seals and indexes; the retiring key, while
+ * a rotation runs, only opens. */
 struct fieldcrypt {
     enum fieldcrypt_alg seal_alg;                    /* used by _seal */
+    unsigned key_id;                                 /* the current key's */
     unsigned char aes_key[FIELDCRYPT_KEY_BYTES];     /* AES-256-GCM key */
     unsigned char xchacha_key[FIELDCRYPT_KEY_BYTES]; /* XChaCha20 key */
     unsigned char index_root[FIELDCRYPT_KEY_BYTES];  /* blind index root */
+    unsigned old_id; /* the retiring key's id; 0: none */
+    unsigned char old_aes_key[FIELDCRYPT_KEY_BYTES];
+    unsigned char old_xchacha_key[FIELDCRYPT_KEY_BYTES];
 };
 
 /* Derive the subkeys from `master` into `fc`, choosing AES-256-GCM when
@@ -81,6 +92,30 @@ fieldcrypt_init_alg(struct fieldcrypt *fc,
                     const unsigned char master[FIELDCRYPT_KEY_BYTES],
                     enum fieldcrypt_alg alg);
 
+/* Derive the subkeys of key `key_id` (1 ... FIELDCRYPT_KEY_ID_MAX) from
+ * `master` into `fc`: new ciphertexts carry `key_id`. The algorithm is
+ * chosen as by fieldcrypt_init. fieldcrypt_init(fc, m) is
+ * fieldcrypt_init_key(fc, m, FIELDCRYPT_KEY_ID). Programs load keys with
+ * keyfile_load_fieldcrypt (auth/keyfile.h), which calls this.
+ * CM_ERR_USAGE for a bad id. */
+enum cm_err
+fieldcrypt_init_key(struct fieldcrypt *fc,
+                    const unsigned char master[FIELDCRYPT_KEY_BYTES],
+                    unsigned key_id);
+
+/* Add the retiring key `key_id` (derived from `master`) to `fc`, which
+ * then also opens ciphertexts carrying that id; it never seals or
+ * indexes. CM_ERR_USAGE for a bad id, the current key's id, or when `fc`
+ * already has a retiring key. */
+enum cm_err
+fieldcrypt_add_retiring(struct fieldcrypt *fc,
+                        const unsigned char master[FIELDCRYPT_KEY_BYTES],
+                        unsigned key_id);
+
+/* The key id byte of ciphertext `ct` of `n` bytes, or 0 when it is too
+ * short to have one. */
+unsigned fieldcrypt_key_id_of(const void *ct, size_t n);
+
 /* True when this CPU can use AES-256-GCM (after libsodium's init). */
 bool fieldcrypt_has_aes(void);
 
@@ -96,8 +131,10 @@ enum cm_err fieldcrypt_seal(const struct fieldcrypt *fc,
                             struct buf *out);
 
 /* Decrypt `n` bytes of `ct` sealed for `record_id` and `field`, appending
- * the plaintext to `out` only on success. CM_ERR_VALIDATION_FAILED when the
- * value is malformed, has an unknown version or key id, was tampered with,
+ * the plaintext to `out` only on success, with the current or the
+ * retiring key as its key id says. CM_ERR_VALIDATION_FAILED when the
+ * value is malformed, has an unknown version or a key id `fc` does not
+ * hold (a retired key's), was tampered with,
  * or belongs to another record or field; CM_ERR_UNAVAILABLE for AES-GCM on
  * a CPU without it. */
 enum cm_err fieldcrypt_open(const struct fieldcrypt *fc,
@@ -107,7 +144,8 @@ enum cm_err fieldcrypt_open(const struct fieldcrypt *fc,
                             size_t n,
                             struct buf *out);
 
-/* The blind index of `normalized_value` for `field`, into `out`.
+/* The blind index of `normalized_value` for `field` under the current
+ * key, into `out`.
  * CM_ERR_VALIDATION_FAILED for an empty or too long field name. */
 enum cm_err fieldcrypt_blind_index(const struct fieldcrypt *fc,
                                    const char *field,

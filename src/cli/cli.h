@@ -19,6 +19,9 @@ int cmd_serve(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
+int cmd_key(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+int cmd_purge(int argc, char **argv);
 
 /* Print "compel <cmd>: <message>" and a newline on standard error. */
 void cli_fail(const char *cmd, const char *fmt, ...)

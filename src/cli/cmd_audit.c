@@ -367,6 +367,10 @@ run_verify(int argc, char **argv)
     }
     (void)printf("ok: %lld %s verified\n", (long long)r.checked,
                  r.checked == 1 ? "entry" : "entries");
+    if (r.horizon_seq > 0)
+        (void)printf("horizon: entries 1 to %lld were removed by retention "
+                     "purges; verified from entry %lld on\n",
+                     (long long)r.horizon_seq, (long long)r.horizon_seq + 1);
     if (a.checkpoint)
         (void)printf("checkpoint: the first %lld entries match it "
                      "(origin %s, key %s)\n",

@@ -255,9 +255,7 @@ load_key(const char *db, const char *flag, struct fieldcrypt *fc)
         cli_fail(CMD, "give --key-file for this database");
         return 2;
     }
-    err = keyfile_load(buf_str(&path), master);
-    if (err == CM_ERR_OK)
-        err = fieldcrypt_init(fc, master);
+    err = keyfile_load_fieldcrypt(buf_str(&path), fc, master);
     memset(master, 0, sizeof master);
     if (err != CM_ERR_OK) {
         cli_fail(CMD, "cannot use the key file %s", buf_str(&path));

@@ -441,7 +441,7 @@ verify_target(const char *url,
         goto out_close;
     }
     rc = store_audit_head(s, &seq, head);
-    if (!r.ok || rc < 0 || r.checked != c->head_seq ||
+    if (!r.ok || rc < 0 || r.checked + r.horizon_seq != c->head_seq ||
         (c->head_seq > 0 && memcmp(head, c->head, sizeof head) != 0)) {
         cli_fail(CMD,
                  "the copy committed, but its audit trail does not verify "
@@ -531,7 +531,7 @@ load_fieldcrypt(const char *path, struct fieldcrypt *fc)
         cli_fail(CMD, "cannot initialise the crypto library");
         return 1;
     }
-    err = keyfile_load(path, master);
+    err = keyfile_load_fieldcrypt(path, fc, master);
     if (err == CM_ERR_IO) {
         cli_fail(CMD,
                  "cannot read key file %s (give the source's key file "
@@ -539,15 +539,13 @@ load_fieldcrypt(const char *path, struct fieldcrypt *fc)
                  path);
         return 1;
     }
-    if (err != CM_ERR_OK) {
+    if (err == CM_ERR_OK)
+        status = 0;
+    else if (err == CM_ERR_INTERNAL)
+        cli_fail(CMD, "cannot derive the field keys from %s", path);
+    else
         cli_fail(CMD, "key file %s is malformed or readable by group or others",
                  path);
-        return 1;
-    }
-    if (fieldcrypt_init(fc, master) == CM_ERR_OK)
-        status = 0;
-    else
-        cli_fail(CMD, "cannot derive the field keys from %s", path);
     explicit_bzero(master, sizeof master);
     return status;
 }

@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "cli/cli.h"
+#include "core/alloc.h"
 #include "core/buf.h"
 #include "core/redact.h"
 #include "http/reports.h"
@@ -30,8 +33,11 @@ static const struct command commands[] = {
     {"export", cmd_export, "export a case list as CSV"},
     {"report", cmd_report, "print the jurisdiction report (docs/reports.md)"},
     {"user", cmd_user, "add, list, unlock, disable or enable users"},
-    {"backup", cmd_backup, "write a consistent online copy of the database"},
+    {"backup", cmd_backup, "write an encrypted, checked copy of the database"},
+    {"restore", cmd_restore, "restore a backup after checking it"},
     {"migrate-store", cmd_migrate_store, "move a database to PostgreSQL"},
+    {"key", cmd_key, "rotate or check the field encryption key"},
+    {"purge", cmd_purge, "remove records past retention, never held ones"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -104,6 +110,10 @@ main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    /* jansson allocates through compel's allocator, whose rule is to
+     * abort on out-of-memory: no caller has to check jansson for a NULL
+     * that only an exhausted heap would give (tests/faults/faults.c). */
+    json_set_alloc_funcs(cm_malloc, cm_free);
     store_reports_set_local_date(reports_local_date);
     for (size_t i = 0; i < N_COMMANDS; i++) {
         if (strcmp(argv[1], commands[i].name) == 0)

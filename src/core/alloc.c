@@ -3,6 +3,9 @@
  */
 #include "core/alloc.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +18,43 @@ oom(size_t n)
     abort();
 }
 
+/* The armed fault (cm_alloc_fault_arm): 0, or the allocation that fails. */
+static atomic_ulong fault_at;
+static atomic_ulong fault_seen;
+static pthread_t fault_owner; /* its allocations are not counted */
+
+void
+cm_alloc_fault_arm(unsigned long n)
+{
+    atomic_store(&fault_at, 0);
+    if (n == 0)
+        return; /* the count stays readable */
+    fault_owner = pthread_self();
+    atomic_store(&fault_seen, 0);
+    atomic_store(&fault_at, n);
+}
+
+unsigned long
+cm_alloc_fault_count(void)
+{
+    return atomic_load(&fault_seen);
+}
+
+/* Whether this allocation is the one an armed fault makes fail. */
+static bool
+fault_due(void)
+{
+    unsigned long at = atomic_load_explicit(&fault_at, memory_order_acquire);
+
+    if (at == 0 || pthread_equal(pthread_self(), fault_owner))
+        return false;
+    return atomic_fetch_add(&fault_seen, 1) + 1 == at;
+}
+
 void *
 cm_malloc(size_t n)
 {
-    void *p = malloc(n ? n : 1);
+    void *p = fault_due() ? NULL : malloc(n ? n : 1);
 
     if (!p)
         oom(n);
@@ -32,7 +68,7 @@ cm_calloc(size_t count, size_t size)
 
     if (size && count > SIZE_MAX / size)
         oom(SIZE_MAX);
-    p = calloc(count ? count : 1, size ? size : 1);
+    p = fault_due() ? NULL : calloc(count ? count : 1, size ? size : 1);
     if (!p)
         oom(count * size);
     return p;
@@ -41,7 +77,7 @@ cm_calloc(size_t count, size_t size)
 void *
 cm_realloc(void *p, size_t n)
 {
-    void *q = realloc(p, n ? n : 1);
+    void *q = fault_due() ? NULL : realloc(p, n ? n : 1);
 
     if (!q)
         oom(n);

@@ -31,4 +31,17 @@ void cm_free(void *p);
 /* Compare two NUL-terminated strings for equality; NULL equals only NULL. */
 int cm_streq(const char *a, const char *b);
 
+/*
+ * Test-only fault injection (tests/faults/faults.c, docs/operations.md
+ * "Storage faults"): make the `n`th allocation from now, counted on every
+ * thread but the caller's, fail as out-of-memory does: the abort above,
+ * with its "out of memory" line. 0 disarms, keeping the count. Unarmed,
+ * it costs one
+ * atomic load per allocation; nothing in compel itself arms it.
+ */
+void cm_alloc_fault_arm(unsigned long n);
+
+/* Allocations counted (on other threads) since the last cm_alloc_fault_arm. */
+unsigned long cm_alloc_fault_count(void);
+
 #endif

@@ -121,6 +121,14 @@ static const struct cfg_key keys[] = {
      0, 1000000, NULL, NULL,
      "authenticated requests per minute by all the users of one "
      "organization (0: no limit; each counted request is one more write)"},
+    {"retention_audit_years", CFG_TYPE_UINT,
+     offsetof(struct cfg, retention_audit_years), "7", 1, 100, NULL, NULL,
+     "years audit records are kept before the purge removes them (at "
+     "least 1, CJIS AU-11)"},
+    {"retention_case_years", CFG_TYPE_UINT,
+     offsetof(struct cfg, retention_case_years), "7", 1, 100, NULL, NULL,
+     "years a closed case, its documents and timeline are kept after it "
+     "closed before the purge removes them"},
 };
 
 #define N_KEYS (sizeof keys / sizeof keys[0])

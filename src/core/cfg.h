@@ -50,6 +50,10 @@ struct cfg {
     unsigned rate_limit_login; /* login attempts naming one email */
     unsigned rate_limit_user;  /* authenticated requests of one user */
     unsigned rate_limit_org;   /* ... of all the users of one org */
+
+    /* Retention (domain/retention.h), in whole years. */
+    unsigned retention_audit_years; /* audit records, at least 1 */
+    unsigned retention_case_years;  /* closed cases, after closing */
 };
 
 /* Fill `c` with every key's default. Never fails (the defaults are

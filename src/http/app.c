@@ -22,6 +22,7 @@
 #include "domain/date.h"
 #include "domain/tz.h"
 #include "http/reply.h"
+#include "store/sqlite/sqlite_store.h"
 #include "store/store_auth.h"
 
 static void writer_stop(struct app *a);
@@ -80,17 +81,18 @@ app_init(struct app *a,
         err = CM_ERR_UNAVAILABLE;
         goto out_release;
     }
-    err = keyfile_load(kf, a->master);
+    /* The whole key ring: rows sealed with a key being retired by `compel
+     * key rotate` still open. */
+    err = keyfile_load_fieldcrypt(kf, &a->fc, a->master);
+    if (err == CM_ERR_INTERNAL) {
+        buf_adds(why, "key_file: the field encryption cannot start");
+        goto out_release;
+    }
     if (err != CM_ERR_OK) {
         buf_addf(why,
                  "key_file: %s cannot be read, or is not a compel key "
                  "file readable only by its owner",
                  kf);
-        goto out_release;
-    }
-    err = fieldcrypt_init(&a->fc, a->master);
-    if (err != CM_ERR_OK) {
-        buf_adds(why, "key_file: the field encryption cannot start");
         goto out_release;
     }
     if (pthread_key_create(&a->store_key, store_destructor) != 0) {
@@ -341,6 +343,11 @@ app_check_ready(void *ctx)
         return CM_ERR_UNAVAILABLE;
     if (store_migrations_pending(s, &pending) >= 0 && pending == 0)
         err = CM_ERR_OK;
+    /* A SQLite file whose fsync failed takes no writes until a restart
+     * (docs/operations.md, "Storage faults"). */
+    if (strncmp(a->db_url, "sqlite:", 7) == 0 &&
+        store_sqlite_durability_lost(a->db_url + 7, NULL, 0))
+        err = CM_ERR_UNAVAILABLE;
     store_close(s);
     return err;
 }

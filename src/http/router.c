@@ -41,6 +41,7 @@ static const struct route_group *const groups[] = {
     &h_webhooks_group,
     &h_feeds_group,
     &h_imports_group,
+    &h_holds_group,
 };
 /* clang-format on */
 

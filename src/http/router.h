@@ -120,5 +120,6 @@ extern const struct route_group h_reports_group;
 extern const struct route_group h_webhooks_group;
 extern const struct route_group h_feeds_group;
 extern const struct route_group h_imports_group;
+extern const struct route_group h_holds_group;
 
 #endif

@@ -17,7 +17,9 @@
  *      for it, sends, and records the delivery under its key in the same
  *      transaction that completes it. A failed send runs again after an
  *      exponential backoff with jitter, and after max_attempts the job is
- *      dead, listed for admins (GET /api/v1/jobs?state=dead).
+ *      dead, listed for admins (GET /api/v1/jobs?state=dead);
+ *   3. once per UTC day, when a retention policy is set, runs the
+ *      retention purge (purge.h) on one server.
  *
  * The clock is the caller's (the app clock, which tests move), and the
  * runner has its own store connection.
@@ -25,10 +27,12 @@
 #ifndef CM_JOBS_JOBS_H
 #define CM_JOBS_JOBS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "auth/fieldcrypt.h"
 #include "core/errors.h"
+#include "domain/retention.h"
 #include "jobs/reminders.h"
 #include "store/store.h"
 
@@ -67,13 +71,21 @@ struct jobs_config {
     void *now_ctx;
     /* Today's day number in IANA zone `tz` (NULL: UTC) at `now_us`. */
     int32_t (*today_in)(const char *tz, int64_t now_us);
+    /* The daily retention purge (purge.h) under this policy, once per UTC
+     * day across every server (claimed in meta JOBS_META_PURGE_DAY);
+     * audit_years 0: never. */
+    struct retention_policy retention;
 };
+
+/* The meta key holding the UTC day (YYYY-MM-DD) of the last daily purge. */
+#define JOBS_META_PURGE_DAY "retention_last_purge_day"
 
 /* What one tick did. */
 struct jobs_tick_result {
     int enqueued; /* fanout jobs made by the scan */
     int ran;      /* jobs run */
     int failed;   /* of which failed */
+    bool purged;  /* this tick ran the day's retention purge */
 };
 
 /*

@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/rand.h"
 #include "domain/date.h"
+#include "jobs/purge.h"
 #include "jobs/smtp.h"
 #include "jobs/webhook.h"
 
@@ -889,13 +890,72 @@ has_channel(struct store *s, const struct jobs_config *c)
     return n > 0;
 }
 
+/* ---- the daily retention purge -------------------------------------------*/
+
+struct purge_claim_tx {
+    char today[DATE_STR_SIZE];
+    bool claimed;
+};
+
+/* Claim today's purge: true when no server has run it today. */
+static enum store_rc
+purge_claim_tx(struct store *s, void *ctx)
+{
+    struct purge_claim_tx *t = ctx;
+    char *last = NULL;
+    enum store_rc rc = store_meta_get(s, JOBS_META_PURGE_DAY, &last);
+
+    t->claimed = false;
+    if (rc < 0)
+        return rc;
+    if (rc == STORE_ONE_RESULT && strcmp(last, t->today) >= 0) {
+        cm_free(last);
+        return STORE_NO_RESULTS;
+    }
+    cm_free(last);
+    rc = store_meta_set(s, JOBS_META_PURGE_DAY, t->today);
+    if (rc < 0)
+        return rc;
+    t->claimed = true;
+    return STORE_ONE_RESULT;
+}
+
+static enum cm_err
+purge_daily(struct store *s, const struct jobs_config *c, bool *ran)
+{
+    struct purge_claim_tx t;
+    struct purge_result r;
+    int64_t now = c->now(c->now_ctx);
+    enum cm_err err;
+
+    *ran = false;
+    memset(&t, 0, sizeof t);
+    date_format(date_time_day(now / 1000000), t.today);
+    if (store_tx_run(s, "purge_claim", purge_claim_tx, &t) < 0)
+        return CM_ERR_STORE_FAILURE;
+    if (!t.claimed)
+        return CM_ERR_OK;
+    err = purge_run(s, &c->retention, now, now, false, &r);
+    if (err != CM_ERR_OK) {
+        LOG_ERROR("jobs: the retention purge failed (%s)", cm_err_code(err));
+        return err;
+    }
+    *ran = true;
+    LOG_INFO("jobs: retention purge: audit=%lld detainers=%lld "
+             "subpoenas=%lld enforcements=%lld disclosures=%lld",
+             (long long)r.total.audit, (long long)r.total.detainers,
+             (long long)r.total.subpoenas, (long long)r.total.enforcements,
+             (long long)r.total.disclosures);
+    return CM_ERR_OK;
+}
+
 enum cm_err
 jobs_tick(struct store *s,
           const struct jobs_config *c,
           const char *worker,
           struct jobs_tick_result *out)
 {
-    struct jobs_tick_result res = {0, 0, 0};
+    struct jobs_tick_result res = {0, 0, 0, false};
     struct scan_tx scan;
     struct claim_tx *claim = cm_calloc(1, sizeof *claim);
     enum cm_err err = CM_ERR_OK;
@@ -933,6 +993,11 @@ jobs_tick(struct store *s,
         claim_reset(claim);
     }
     claim_reset(claim);
+    if (err == CM_ERR_OK && c->retention.audit_years > 0) {
+        err = purge_daily(s, c, &res.purged);
+        if (err == CM_ERR_VALIDATION_FAILED)
+            err = CM_ERR_OK; /* a bad policy is logged, not retried */
+    }
     if (out)
         *out = res;
 out_free:

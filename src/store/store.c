@@ -381,7 +381,7 @@ store_tx_run_group(struct store *s, struct store_tx_job *jobs, size_t n)
         for (size_t i = 0; i < n; i++)
             jobs[i].rc = rc;
         LOG_WARN("group of %zu transactions failed (%s)", n,
-                 rc == STORE_SOFT_ERROR ? "busy" : "hard error");
+                 rc == STORE_SOFT_ERROR ? "soft error" : "hard error");
     }
     return rc;
 }

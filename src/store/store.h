@@ -263,6 +263,8 @@ struct store_docs_ops;
 struct store_sign_ops;
 struct store_reports_ops;
 struct store_copy_ops;
+struct store_retention_ops;
+struct store_keys_ops;
 
 /* Called once per listed row; the row is borrowed for the call only. */
 typedef void (*store_org_cb)(void *cls, const struct store_org *org);
@@ -395,6 +397,9 @@ struct store_ops {
     const struct store_sign_ops *sign;       /* store_sign.h */
     const struct store_reports_ops *reports; /* store_reports.h */
     const struct store_copy_ops *copy;       /* store_copy.h */
+    /* store_retention.h */
+    const struct store_retention_ops *retention;
+    const struct store_keys_ops *keys; /* store_keys.h */
 };
 
 /* The base every backend struct embeds first. Only store.c and backends
@@ -563,6 +568,20 @@ store_meta_set(struct store *s, const char *key, const char *value);
  * busy (try again); STORE_HARD_ERROR otherwise (the file exists, the
  * disk is full, ...). */
 enum store_rc store_backup(struct store *s, const char *path);
+
+struct buf;
+
+/* Check the SQLite database file `path` on its own, outside any store
+ * (`compel backup` and `compel restore` check a copy before trusting it):
+ * run PRAGMA integrity_check and count the rows of every table. On
+ * STORE_ONE_RESULT appends "TABLE COUNT\n" for every table, in name
+ * order, to `counts`. STORE_NO_RESULTS when integrity_check finds damage
+ * (its first findings appended to `problem`); STORE_HARD_ERROR when the
+ * file cannot be opened or read as a database (the reason appended to
+ * `problem`). Never creates `path`; leaves no -wal or -shm file. */
+enum store_rc store_sqlite_file_check(const char *path,
+                                      struct buf *counts,
+                                      struct buf *problem);
 
 /* ---- case numbers ------------------------------------------------------*/
 
@@ -784,5 +803,11 @@ struct store_blob store_blob_dup(const void *data, size_t n);
 #include "store/store_jobs.h"    /* IWYU pragma: export */
 #include "store/store_reports.h" /* IWYU pragma: export */
 #include "store/store_sign.h"    /* IWYU pragma: export */
+
+/* Legal holds and the retention purge. */
+#include "store/store_retention.h" /* IWYU pragma: export */
+
+/* Key rotation's sealed values. */
+#include "store/store_keys.h" /* IWYU pragma: export */
 
 #endif

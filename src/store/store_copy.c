@@ -87,6 +87,8 @@ static const struct copy_table tables[] = {
     {"feed_tokens", {"user_id"}, NULL, NULL, false},
     {"idempotency_keys", {"user_id", "key"}, NULL, NULL, false},
     {"rate_limits", {"bucket"}, NULL, NULL, false},
+    {"case_holds", {"id"}, NULL, NULL, false},
+    {"audit_horizon", {"id"}, NULL, NULL, false},
     {"audit", {"seq"}, NULL, NULL, false},
     /* The report aggregates, as they are: report_detainer_decisions keeps
      * each detainer's decision and its source as they were recorded when
@@ -113,6 +115,7 @@ static const char *const skipped[] = {
     "report_levels", /* a table on SQLite, a view on PostgreSQL */
     "report_deferred",
     "report_deferred_detainers",
+    "retention_permit", /* empty outside a purge transaction */
 };
 
 const char *const *

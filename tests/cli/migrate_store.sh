@@ -54,11 +54,9 @@ pg_tables() {
 
 db="sqlite:$tmp/compel.db"
 printf 'a-long-test-password\n' >"$tmp/pw"
-"$compel" init --db "$db" --admin-email admin@test.example \
-    --admin-password-file "$tmp/pw" --timezone America/Denver >/dev/null ||
-    { echo "FAIL: compel init" >&2; exit 1; }
-"$compel" demo --db "$db" >/dev/null 2>"$tmp/err" ||
-    { echo "FAIL: compel demo: $(cat "$tmp/err")" >&2; exit 1; }
+. "$(dirname "$0")/lib/demo_db.sh"
+demo_db "$compel" "$tmp/compel.db" 2>"$tmp/err" ||
+    { echo "FAIL: init + demo: $(cat "$tmp/err")" >&2; exit 1; }
 
 url=$(bash "$pgtest" start "$tmp/pg") ||
     { echo "FAIL: cannot start a PostgreSQL cluster" >&2; exit 1; }

@@ -2,7 +2,7 @@
 # user.sh: `compel user` and `compel backup` from the outside. Users made,
 # unlocked, disabled and enabled on the command line are checked where it
 # matters: by logging in to a running `compel serve` with curl. Then a
-# backup taken while the server runs is opened and holds the users and a
+# backup taken while the server runs is restored and holds the users and a
 # verifying audit trail. $1 is the compel binary.
 set -u
 
@@ -189,11 +189,15 @@ else
 fi
 [ "$(stat -c %a "$dir/copy.db")" = 600 ] && pass "the copy is mode 600" ||
     fail "copy mode $(stat -c %a "$dir/copy.db")"
-cp "$dir/c.db.key" "$dir/copy.db.key"
-"$compel" user --db "sqlite:$dir/copy.db" list >"$dir/clist" 2>"$dir/err"
+# The backup is encrypted (tests/cli/backup.sh is its drill): restore it.
+"$compel" restore --in "$dir/copy.db" --db "sqlite:$dir/restored.db" \
+    --key-file "$dir/c.db.key" >/dev/null 2>"$dir/err" ||
+    fail "restore the backup: $(cat "$dir/err")"
+cp "$dir/c.db.key" "$dir/restored.db.key"
+"$compel" user --db "sqlite:$dir/restored.db" list >"$dir/clist" 2>"$dir/err"
 grep -q "^4 users$" "$dir/clist" && pass "the copy holds the users" ||
     fail "copy users: $(cat "$dir/clist" "$dir/err")"
-out=$("$compel" audit verify --db "sqlite:$dir/copy.db" 2>&1)
+out=$("$compel" audit verify --db "sqlite:$dir/restored.db" 2>&1)
 case $out in ok:*) pass "compel audit verify on the copy: $out" ;; *) fail "verify copy: $out" ;; esac
 refused "backup over an existing file" 1 "already exists; refusing to overwrite" \
     backup --db "$db" --out "$dir/copy.db"

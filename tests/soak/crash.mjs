@@ -15,7 +15,12 @@
 //   timeline events, its state the last event's, and every event has
 //   exactly one audit record and every change audit record its event (the
 //   auditor's API per case, and the whole database read-only);
-// - SQLite `PRAGMA integrity_check` is ok; `compel audit verify` is ok.
+// - SQLite `PRAGMA integrity_check` is ok; `compel audit verify` is ok;
+// - no canary (harness.mjs: passwords, session, CSRF and API tokens, a
+//   TOTP seed, the names and addresses sent) is in any server's output,
+//   any core file, or the audit trail. The 4th and 5th iteration of every
+//   ten crash the server with SIGSEGV and SIGABRT instead of SIGKILL, so
+//   that (under ASan) a sanitizer report is among the outputs checked.
 //
 // Creations carry an Idempotency-Key. Actions do not take one (docs/api.md:
 // only POSTs that create honour it), so every action carries If-Match with
@@ -30,14 +35,16 @@
 // [200, this] ms after the load starts; default 2500), COMPEL_SOAK_THREADS
 // (server threads, default 16), COMPEL_SOAK_DB_URL (a postgresql:// URL of
 // an empty database, else SQLite in a temporary directory),
-// COMPEL_SOAK_KEEP=1 (keep the temporary directory). Exit status 0 when
+// COMPEL_SOAK_KEEP=1 (keep the temporary directory), COMPEL_SOAK_CORES=1
+// (let the servers dump core, to check the cores). Exit status 0 when
 // every check held, 1 with the violations listed otherwise.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { BIN, ADMIN_EMAIL, PASSWORD, Client } from '../api/harness.mjs';
+import { BIN, ADMIN_EMAIL, PASSWORD, CANARIES, Client }
+  from '../api/harness.mjs';
 import { buildWorld, act, sendDocument } from '../api/world.mjs';
 
 const env = process.env;
@@ -57,13 +64,16 @@ const isRead = (verb) => READS.has(verb.split('.').at(-1));
 // A negative control: spoil one thing on purpose after the first restart;
 // the run then passes only if the checks catch it (see spoil()).
 const NEGATIVE = env.COMPEL_SOAK_NEGATIVE || '';
-const SPOILS = NEGATIVE === 'all' ? ['missing', 'duplicate', 'partial']
-  : NEGATIVE ? [NEGATIVE] : [];
-if (SPOILS.some((m) => !['missing', 'duplicate', 'partial'].includes(m))) {
+const SPOILS = NEGATIVE === 'all'
+  ? ['missing', 'duplicate', 'partial', 'leak'] : NEGATIVE ? [NEGATIVE] : [];
+if (SPOILS.some((m) => !['missing', 'duplicate', 'partial', 'leak']
+  .includes(m))) {
   console.error('crash.mjs: COMPEL_SOAK_NEGATIVE is missing, duplicate, ' +
-    'partial or all');
+    'partial, leak or all');
   process.exit(2);
 }
+// Let the servers dump core (off: the environment's limit, often 0).
+const CORES = env.COMPEL_SOAK_CORES === '1';
 const KINDS = { subpoenas: 'subpoena', detainers: 'detainer',
   enforcements: 'enforcement' };
 
@@ -121,18 +131,26 @@ function initDb() {
 // and /readyz answers 200, with the time that took.
 async function serve() {
   const t0 = performance.now();
-  const child = spawn(BIN, ['serve', '--db', DB, '--key-file', keyFile,
+  // The servers run in the temporary directory (where a core file would
+  // land), so a relative COMPEL_BIN is resolved first. COMPEL_SOAK_CORES=1
+  // lifts the core size limit first (the shell execs the server: same pid).
+  const bin = BIN.includes('/') ? resolve(BIN) : BIN;
+  const args = ['serve', '--db', DB, '--key-file', keyFile,
     '--listen', '127.0.0.1:0', '--log-level', 'warn', '--threads',
     String(THREADS), '--max-connections-per-ip', '512',
-    '--max-connections', '1024'], { env: { ...env } });
+    '--max-connections', '1024'];
+  const child = CORES
+    ? spawn('/bin/sh', ['-c', 'ulimit -c unlimited && exec "$0" "$@"', bin,
+      ...args], { env: { ...env }, cwd: dir })
+    : spawn(bin, args, { env: { ...env }, cwd: dir });
   let stderr = '';
+  let out = '';
   child.stderr.on('data', (d) => { stderr += d; });
+  child.stdout.on('data', (d) => { out += d; });
   const port = await new Promise((resolve, reject) => {
-    let out = '';
     const timer = setTimeout(() => reject(new Error(
       `compel serve did not start in 30 s: ${stderr}`)), 30000);
-    child.stdout.on('data', (d) => {
-      out += d;
+    child.stdout.on('data', () => {
       const m = out.match(/serving on http:\/\/127\.0\.0\.1:(\d+)/);
       if (m) { clearTimeout(timer); resolve(Number(m[1])); }
     });
@@ -145,9 +163,12 @@ async function serve() {
   const r = await fetch(`${base}/readyz`);
   await r.text();
   if (r.status !== 200) throw new Error(`/readyz answered ${r.status}`);
-  return { child, base, stderr: () => stderr,
+  return { child, base, n: ++servers, stderr: () => stderr,
+    stdout: () => out,
     readyMs: performance.now() - t0 };
 }
+
+let servers = 0; // how many `compel serve` were started
 
 function exited(child) {
   if (child.exitCode !== null || child.signalCode !== null)
@@ -210,6 +231,26 @@ async function setUp() {
       id: u.json.id, email, role });
     world.user[key] = c;
   }
+  // Canaries (issue 7): a user with her own password and a pending TOTP
+  // seed, logged in with a browser session. harness.mjs notes the
+  // password, the session token, the CSRF token, the seed and its
+  // otpauth URI as they pass; with the test password, the API tokens and
+  // every name and address the clients send, none may appear in any
+  // server's output, crashed or not, nor in the audit trail.
+  const canaryPassword = `canary-password-${SEED}`;
+  const cu = await admin.post('/api/v1/users', { email: 'canary@soak.test',
+    name: 'Canary Keeper', org_id: world.org.A.id, roles: ['officer'],
+    password: canaryPassword });
+  expect(cu.status === 201, `create canary user: ${cu.status} ${cu.text}`);
+  const cc = shim.client();
+  const cl = await cc.login('canary@soak.test', canaryPassword);
+  expect(cl.status === 201, `login canary: ${cl.status} ${cl.text}`);
+  const seed = await cc.post('/api/v1/me/totp', {});
+  expect(seed.status === 201 && seed.json.secret,
+    `TOTP enrolment: ${seed.status} ${seed.text}`);
+  for (const v of [canaryPassword, seed.json.secret])
+    expect(CANARIES.has(v), 'harness.mjs did not note a canary');
+  world.user.canary = cc;
 }
 
 function expect(cond, what) {
@@ -240,6 +281,12 @@ function side(office) {
     j: pick(['1', '2']) };
 }
 
+// A produced item's value: a canary address or employer (personal data the
+// server must keep out of its output; harness.mjs notes every `value`).
+const valueFor = (item, w) => item.category === 'home_address'
+  ? `${1000 + keySeq} Canary Lane, Apt ${w.n}, Denver CO 80203`
+  : `Canary Employer ${w.n}-${keySeq} LLC`;
+
 function newChain(w) {
   const office = pick(['A', 'B', 'R']);
   const s = side(office);
@@ -258,7 +305,7 @@ function newChain(w) {
 
   if (rand() < 0.5 || office !== 'R') {
     steps.push(() => create('person', s.off, '/api/v1/people', {
-      family_name: `Soak${w.n}`, given_names: `Chain ${keySeq}`,
+      family_name: `Soakcanary${w.n}`, given_names: `Chain ${keySeq} Canary`,
       date_of_birth: '1990-05-17' }, (r) => { ch.person = r.json.id; }));
   }
   if (office !== 'R' && rand() < 0.3) {
@@ -301,7 +348,7 @@ function newChain(w) {
   if (v === 'complied') {
     steps.push(() => action(recipient, 'respond', 'responded', {
       items: ch.case.json.items.map((i) => ({ item_id: i.id,
-        outcome: 'produced', value: 'on file' })) }));
+        outcome: 'produced', value: valueFor(i, w) })) }));
     steps.push(() => action(s.off, 'close', 'closed'));
     return ch;
   }
@@ -311,7 +358,7 @@ function newChain(w) {
   else
     steps.push(() => action(recipient, 'respond', 'responded', {
       items: ch.case.json.items.map((i, n) => (n === 0
-        ? { item_id: i.id, outcome: 'produced', value: 'on file' }
+        ? { item_id: i.id, outcome: 'produced', value: valueFor(i, w) }
         : { item_id: i.id, outcome: 'objected', ground: 'relevance' })) }));
   steps.push(() => action(s.counsel, 'refer', 'referred',
     { doj_org_id: world.org[`D${j}`].id }));
@@ -816,10 +863,11 @@ async function iteration(n, workers) {
 
   await sleep(killAt);
   const dead = server;
+  const sig = crashSignal(n);
   phase.killed = true;
-  dead.child.kill('SIGKILL');
+  dead.child.kill(sig);
   await exited(dead.child);
-  scanStderr(dead);
+  it.crash = scanOutput(dead, sig);
   server = await serve();
   for (const c of clients) c.base = server.base;
   restarted();
@@ -842,7 +890,8 @@ async function iteration(n, workers) {
     `${it.partial}, duplicate audit ${it.dupAudit}, duplicate rows ` +
     `${it.dupCreate}, bad replays ${it.replayBad}, 5xx/429 retried ` +
     `${it.transient}, integrity ${it.integrity || '-'}, verify ` +
-    `${it.verify || '-'}, restart to ready ${Math.round(server.readyMs)} ` +
+    `${it.verify || '-'}, ${it.crash}, restart to ready ` +
+    `${Math.round(server.readyMs)} ` +
     `ms, wall ${((performance.now() - t0) / 1000).toFixed(1)} s ` +
     `(load ${(loadMs / 1000).toFixed(1)} s)`);
   totals.sum.acked = (totals.sum.acked ?? 0) + ackedN;
@@ -856,6 +905,8 @@ async function iteration(n, workers) {
 // The negative controls. missing: record an action as acknowledged that
 // was never sent. duplicate: create a person nobody records. partial: add
 // a timeline event behind the server's back (no audit record, no version).
+// leak: leave a core file holding a person's name the clients sent where
+// the servers run (found when the last server stops).
 async function spoil() {
   const subs = [...it.touched].filter((k) => k.startsWith('subpoenas/'));
   for (const mode of SPOILS) {
@@ -870,6 +921,10 @@ async function spoil() {
         family_name: 'Unrecorded', given_names: 'Person' },
       { 'Idempotency-Key': `soak-${SEED}-unrecorded` });
       expect(r.status === 201, `negative control: ${r.status} ${r.text}`);
+    } else if (mode === 'leak') {
+      const name = [...CANARIES].find(([, what]) => /personal family_name/
+        .test(what))[0];
+      writeFileSync(join(dir, 'core.spoiled'), `\0\x7fELF\0${name}\0`);
     } else {
       const seq = c.actions.length + 1;
       sql(`INSERT INTO events (case_kind, case_id, seq, action, at) ` +
@@ -877,14 +932,104 @@ async function spoil() {
       { write: true });
     }
     console.log(`negative control: spoiled (${mode}) ${mode === 'duplicate'
-      ? 'people' : key}`);
+      ? 'people' : mode === 'leak' ? 'core.spoiled' : key}`);
   }
 }
 
-function scanStderr(s) {
+// How iteration n crashes the server: SIGKILL, except that the 4th and
+// 5th of every ten crash it from inside, SIGSEGV then SIGABRT (under ASan,
+// SIGSEGV makes the sanitizer print its report and stack traces, which
+// must carry no canary either).
+function crashSignal(n) {
+  if (NEGATIVE) return 'SIGKILL';
+  return { 4: 'SIGSEGV', 5: 'SIGABRT' }[n % 10] ?? 'SIGKILL';
+}
+
+// The canaries (harness.mjs's CANARIES, all at least 8 characters) in
+// `text`, found through their first 8 characters: fast enough for the
+// whole audit trail against thousands of names and addresses.
+function canariesFound(text) {
+  const byPrefix = new Map();
+  for (const v of CANARIES.keys()) {
+    const k = v.slice(0, 8);
+    if (!byPrefix.has(k)) byPrefix.set(k, []);
+    byPrefix.get(k).push(v);
+  }
+  const found = new Set();
+  for (let i = 0; i + 8 <= text.length; i++) {
+    const vs = byPrefix.get(text.slice(i, i + 8));
+    if (vs) for (const v of vs) if (text.startsWith(v, i)) found.add(v);
+  }
+  return [...found].map((v) => `${CANARIES.get(v)} (${v.slice(0, 12)}...)`);
+}
+
+// A server that stopped (killed, crashed on purpose, or terminated): its
+// standard output and error are kept in the directory (server-N.out, kept
+// on failure); they must hold no sanitizer report but the one a
+// deliberate SIGSEGV asks for, and no canary; nor may any core file left
+// in the directory (the servers run there). Returns a summary.
+const SEGV_REPORT = new RegExp('^.*(AddressSanitizer:DEADLYSIGNAL|' +
+  'ERROR: AddressSanitizer: SEGV on unknown address|' +
+  'SUMMARY: AddressSanitizer: SEGV|' +
+  'AddressSanitizer can not provide additional info|' +
+  'The signal is caused by).*$', 'gm');
+const crashOutput = { servers: 0, bytes: 0, reports: 0, cores: 0,
+  leaks: 0 };
+function scanOutput(s, sig = 'SIGTERM') {
   const e = s.stderr();
-  if (/AddressSanitizer|LeakSanitizer|runtime error:/.test(e))
-    violation(`sanitizer report from compel serve:\n${e.slice(0, 4000)}`);
+  const text = `${s.stdout()}${e}`;
+  writeFileSync(join(dir, `server-${s.n}.out`), text);
+  crashOutput.servers++;
+  crashOutput.bytes += text.length;
+  const report = /AddressSanitizer/.test(e);
+  if (report) crashOutput.reports++;
+  const rest = sig === 'SIGSEGV' ? e.replace(SEGV_REPORT, '') : e;
+  if (/AddressSanitizer|LeakSanitizer|runtime error:/.test(rest))
+    violation(`sanitizer report from compel serve (${sig}):\n` +
+      `${e.slice(0, 4000)}`);
+  const leaked = canariesFound(text);
+  crashOutput.leaks += leaked.length;
+  if (leaked.length)
+    violation(`compel serve's output after ${sig} holds ${leaked.join(', ')}`);
+  for (const f of readdirSync(dir).filter((x) => /^core/.test(x))) {
+    crashOutput.cores++;
+    const inCore = canariesInFile(join(dir, f));
+    crashOutput.leaks += inCore.length;
+    if (inCore.length)
+      violation(`core file ${f} (after ${sig}) holds ${inCore.join(', ')}`);
+    rmSync(join(dir, f));
+  }
+  const how = s.child.signalCode ?? `exit ${s.child.exitCode}`;
+  return `${sig} (${how}, output ${text.length} bytes${report
+    ? ', sanitizer report' : ''}, canaries ${leaked.length})`;
+}
+
+// The canaries in a file of any size (a core file is hundreds of MB):
+// grep -F, which looks for all of them in one pass.
+function canariesInFile(path) {
+  const list = join(dir, 'canaries.list');
+  writeFileSync(list, [...CANARIES.keys()].join('\n') + '\n');
+  let out = '';
+  try {
+    out = execFileSync('grep', ['-a', '-o', '-F', '-f', list, path],
+      { maxBuffer: 1 << 28 }).toString('latin1');
+  } catch (e) {
+    if (e.status !== 1) throw e; // 1: no match
+  } finally {
+    rmSync(list);
+  }
+  const found = new Set(out.split('\n').filter((l) => l !== ''));
+  return canariesFound([...found].join('\n'));
+}
+
+// The audit trail against the canaries, once at the end.
+function scanTrail() {
+  const rows = sql('SELECT * FROM audit');
+  const leaked = canariesFound(rows.map((r) => r.join(' ')).join('\n'));
+  crashOutput.leaks += leaked.length;
+  if (leaked.length)
+    violation(`the audit trail holds ${leaked.join(', ')}`);
+  return rows.length;
 }
 
 async function main() {
@@ -903,7 +1048,14 @@ async function main() {
 
   server.child.kill('SIGTERM');
   await exited(server.child);
-  scanStderr(server);
+  scanOutput(server);
+  const trail = scanTrail();
+  console.log(`canaries: ${CANARIES.size} values (passwords, session, CSRF ` +
+    `and API tokens, a TOTP seed, names, addresses, employers) looked for ` +
+    `in ${crashOutput.servers} servers' output (${crashOutput.bytes} bytes, ` +
+    `${crashOutput.reports} sanitizer reports), ${crashOutput.cores} core ` +
+    `files and the audit trail (${trail} records): found ` +
+    `${crashOutput.leaks}`);
   if (server.child.exitCode !== 0)
     violation(`compel serve stopped with ${server.child.exitCode ??
       server.child.signalCode}: ${server.stderr().slice(0, 2000)}`);
@@ -922,8 +1074,9 @@ async function main() {
       1000).toFixed(1)} s`);
   if (NEGATIVE) {
     const field = { missing: 'missing', duplicate: 'dupCreate',
-      partial: 'partial' };
-    const missed = SPOILS.filter((m) => !(s[field[m]] > 0));
+      partial: 'partial', leak: 'leaked' };
+    const got = { ...s, leaked: crashOutput.leaks };
+    const missed = SPOILS.filter((m) => !(got[field[m]] > 0));
     if (missed.length) {
       console.error(`crash.mjs: FAILED: the negative control went ` +
         `unnoticed (${missed}; seed ${SEED}); the database is kept in ${dir}`);

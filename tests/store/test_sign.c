@@ -435,6 +435,186 @@ test_signature_race(void **state)
     }
 }
 
+/* ---- key rotation's sealed values (store_keys.h) -----------------------*/
+
+struct sealed_seen {
+    int n;
+    struct store_sealed_row first;
+};
+
+static void
+sealed_seen_cb(void *cls, const struct store_sealed_row *r)
+{
+    struct sealed_seen *seen = cls;
+
+    if (seen->n++ == 0)
+        store_sealed_row_copy(&seen->first, r);
+}
+
+static int
+sealed_list(struct fx *f,
+            enum store_sealed_kind kind,
+            unsigned key_id,
+            const char *after,
+            struct sealed_seen *seen)
+{
+    store_sealed_row_release(&seen->first);
+    seen->n = 0;
+    return store_sealed_list_stale(f->s, kind, key_id, after, 10,
+                                   sealed_seen_cb, seen);
+}
+
+static void
+ignore_person(void *cls, const struct store_person *p)
+{
+    (void)cls;
+    (void)p;
+}
+
+static int
+count_found(struct fx *f,
+            enum store_person_index index,
+            const void *k,
+            size_t n)
+{
+    struct store_blob key = {(unsigned char *)k, n};
+
+    return store_person_find(f->s, index, &key, ignore_person, NULL);
+}
+
+struct sealed_tx {
+    enum store_sealed_kind kind;
+    const struct store_sealed_row *old;
+    const struct store_sealed_row *now;
+};
+
+static enum store_rc
+sealed_update_fn(struct store *s, void *ctx)
+{
+    struct sealed_tx *t = ctx;
+
+    return store_sealed_update(s, t->kind, t->old, t->now);
+}
+
+static int
+sealed_update_tx(struct fx *f,
+                 enum store_sealed_kind kind,
+                 const struct store_sealed_row *old,
+                 const struct store_sealed_row *now)
+{
+    struct sealed_tx t = {kind, old, now};
+
+    return store_tx_run(f->s, "test sealed update", sealed_update_fn, &t);
+}
+
+static void
+test_sealed_values(void **state)
+{
+    static const unsigned char fam2[] = {1, 3, 5, 5}, bidx2[] = {8, 8, 8};
+    static const unsigned char anum[] = {7, 7};
+    static unsigned char seed3[] = {1, 3, 9, 9, 9, 9, 9, 9};
+    struct fx *f = *state;
+    struct store_signing_key k, got;
+    struct store_sealed_row now, old_key;
+    struct sealed_seen seen = {0};
+    struct store_person p;
+    int64_t by_id[256];
+
+    key_of(f, "0123456789abcdef", &k);
+    assert_int_equal(store_signing_key_insert(f->s, &k), STORE_ONE_RESULT);
+
+    /* Every kind's statements run on this backend; the fixture's person
+     * and the key are "under key 2" (their second byte). */
+    for (int kind = 0; kind < STORE_SEALED__COUNT; kind++) {
+        bool has =
+            kind == STORE_SEALED_PEOPLE || kind == STORE_SEALED_SIGNING_KEY;
+
+        assert_int_equal(store_sealed_count(f->s, kind, by_id),
+                         STORE_ONE_RESULT);
+        assert_int_equal(by_id[2], has ? 1 : 0);
+        assert_int_equal(sealed_list(f, kind, 2, "", &seen), 0);
+        assert_int_equal(sealed_list(f, kind, 3, "", &seen), has ? 1 : 0);
+        assert_int_equal(sealed_list(f, kind, 0, "", &seen), has ? 1 : 0);
+    }
+
+    /* The person's row as listed: key, binding, values and indexes. */
+    assert_int_equal(sealed_list(f, STORE_SEALED_PEOPLE, 3, "", &seen), 1);
+    assert_string_equal(seen.first.key, f->person);
+    assert_string_equal(seen.first.record_id, f->person);
+    assert_int_equal(seen.first.values[0].len, 3);
+    assert_int_equal(seen.first.values[0].data[1], 2);
+    assert_null(seen.first.values[1].data);
+    assert_int_equal(seen.first.indexes[0].len, 3);
+    assert_null(seen.first.indexes[2].data);
+
+    /* Re-sealed with new indexes: the search finds it by the new ones
+     * only, and it is no longer stale for key 3. */
+    store_sealed_row_copy(&now, &seen.first);
+    store_blob_release(&now.values[0]);
+    now.values[0] = store_blob_dup(fam2, sizeof fam2);
+    store_blob_release(&now.indexes[0]);
+    now.indexes[0] = store_blob_dup(bidx2, sizeof bidx2);
+    now.indexes[2] = store_blob_dup(anum, sizeof anum);
+    assert_int_equal(
+        sealed_update_tx(f, STORE_SEALED_PEOPLE, &seen.first, &now),
+        STORE_ONE_RESULT);
+    assert_int_equal(count_found(f, STORE_PERSON_INDEX_FAMILY_NAME, bidx2, 3),
+                     1);
+    assert_int_equal(
+        count_found(f, STORE_PERSON_INDEX_FAMILY_NAME, "\x09\x09\x09", 3), 0);
+    assert_int_equal(count_found(f, STORE_PERSON_INDEX_A_NUMBER, anum, 2), 1);
+    assert_int_equal(store_person_get(f->s, f->person, &p), STORE_ONE_RESULT);
+    assert_int_equal(p.family_name.len, sizeof fam2);
+    assert_memory_equal(p.family_name.data, fam2, sizeof fam2);
+    assert_int_equal(p.version, 1);
+    store_person_release(&p);
+    assert_int_equal(sealed_list(f, STORE_SEALED_PEOPLE, 3, "", &seen), 0);
+    assert_int_equal(sealed_list(f, STORE_SEALED_PEOPLE, 0, "", &seen), 1);
+    assert_int_equal(sealed_list(f, STORE_SEALED_PEOPLE, 0, f->person, &seen),
+                     0);
+
+    /* A row whose values changed since they were read is not written. */
+    assert_int_equal(sealed_update_tx(f, STORE_SEALED_PEOPLE, &now, &now),
+                     STORE_ONE_RESULT);
+    memset(&old_key, 0, sizeof old_key);
+    memcpy(old_key.key, f->person, sizeof old_key.key);
+    old_key.values[0] = store_blob_dup("\x01\x02\x03", 3);
+    assert_int_equal(sealed_update_tx(f, STORE_SEALED_PEOPLE, &old_key, &now),
+                     STORE_NO_RESULTS);
+    store_sealed_row_release(&old_key);
+    store_sealed_row_release(&now);
+
+    /* A signing key's sealed seed, which nothing else may edit, is
+     * re-sealed twice in a row (the guard is put back each time). */
+    for (int round = 0; round < 2; round++) {
+        assert_int_equal(sealed_list(f, STORE_SEALED_SIGNING_KEY, 0, "", &seen),
+                         1);
+        assert_string_equal(seen.first.key, "0123456789abcdef");
+        assert_string_equal(seen.first.record_id, f->agency);
+        store_sealed_row_copy(&now, &seen.first);
+        store_blob_release(&now.values[0]);
+        seed3[7] = (unsigned char)round;
+        now.values[0] = store_blob_dup(seed3, sizeof seed3);
+        assert_int_equal(
+            sealed_update_tx(f, STORE_SEALED_SIGNING_KEY, &seen.first, &now),
+            STORE_ONE_RESULT);
+        store_sealed_row_release(&now);
+        assert_int_equal(store_signing_key_get(f->s, k.key_id, &got),
+                         STORE_ONE_RESULT);
+        assert_memory_equal(got.sealed_secret.data, seed3, sizeof seed3);
+        assert_memory_equal(got.public_key, k.public_key, sizeof k.public_key);
+        store_signing_key_release(&got);
+    }
+    assert_int_equal(store_sealed_count(f->s, STORE_SEALED_SIGNING_KEY, by_id),
+                     STORE_ONE_RESULT);
+    assert_int_equal(by_id[3], 1);
+    assert_int_equal(by_id[2], 0);
+    assert_int_equal(store_sealed_count(f->s, STORE_SEALED_PEOPLE, by_id),
+                     STORE_ONE_RESULT);
+    assert_int_equal(by_id[3], 1);
+    store_sealed_row_release(&seen.first);
+}
+
 int
 contract_run_sign(void)
 {
@@ -445,6 +625,8 @@ contract_run_sign(void)
         cmocka_unit_test_setup_teardown(test_key_race, fx_setup_world,
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(test_signature_race, fx_setup_world,
+                                        fx_teardown),
+        cmocka_unit_test_setup_teardown(test_sealed_values, fx_setup_world,
                                         fx_teardown),
     };
 

@@ -2,17 +2,24 @@
  * test_fieldcrypt.c: personal-field encryption and blind indexes: round
  * trips with both algorithms, tamper detection in every byte region,
  * binding to record and field, blind index equality after normalization
- * and separation between fields, and the normalization helpers.
+ * and separation between fields, and the normalization helpers; for key
+ * rotation, a key ring (current and retiring key) and the key file's
+ * formats, atomic rewrite and refusals.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "auth/fieldcrypt.h"
+#include "auth/keyfile.h"
 #include "auth/password.h"
 
 static const char plain_name[] = "Maria del Carmen Quintero-Lopez";
@@ -470,6 +477,218 @@ test_normalize_date(void **state)
     check_date("", NULL);
 }
 
+/* ---- key rotation: a key ring and the key file -------------------------*/
+
+/* Seal `text` for rec-9/family_name with `fc` into `ct`. */
+static void
+seal_name(const struct fieldcrypt *fc, const char *text, struct buf *ct)
+{
+    assert_int_equal(
+        fieldcrypt_seal(fc, "rec-9", "family_name", text, strlen(text), ct),
+        CM_ERR_OK);
+}
+
+static bool
+opens_to(const struct fieldcrypt *fc, const struct buf *ct, const char *want)
+{
+    struct buf back = BUF_INIT;
+    bool ok = fieldcrypt_open(fc, "rec-9", "family_name", ct->data, ct->len,
+                              &back) == CM_ERR_OK &&
+              back.len == strlen(want) &&
+              memcmp(back.data, want, back.len) == 0;
+
+    buf_release(&back);
+    return ok;
+}
+
+static void
+test_key_ring_open(void **state)
+{
+    unsigned char m1[FIELDCRYPT_KEY_BYTES], m2[FIELDCRYPT_KEY_BYTES];
+    unsigned char i1[FIELDCRYPT_INDEX_BYTES], i2[FIELDCRYPT_INDEX_BYTES];
+    unsigned char i2b[FIELDCRYPT_INDEX_BYTES];
+    struct fieldcrypt old, ring, ring_only_new;
+    struct buf ct1 = BUF_INIT, ct2 = BUF_INIT;
+
+    (void)state;
+    master_fill(m1, 11);
+    master_fill(m2, 99);
+    assert_int_equal(fieldcrypt_init(&old, m1), CM_ERR_OK);
+    assert_int_equal(old.key_id, FIELDCRYPT_KEY_ID);
+    seal_name(&old, plain_name, &ct1);
+    assert_int_equal((unsigned char)ct1.data[1], 1);
+    assert_int_equal(fieldcrypt_key_id_of(ct1.data, ct1.len), 1);
+
+    /* The ring of a rotation: key 2 current, key 1 retiring. */
+    assert_int_equal(fieldcrypt_init_key(&ring, m2, 2), CM_ERR_OK);
+    assert_int_equal(fieldcrypt_add_retiring(&ring, m1, 1), CM_ERR_OK);
+    assert_true(opens_to(&ring, &ct1, plain_name));
+    seal_name(&ring, plain_name, &ct2);
+    assert_int_equal(fieldcrypt_key_id_of(ct2.data, ct2.len), 2);
+    assert_true(opens_to(&ring, &ct2, plain_name));
+
+    /* The retired key alone cannot open what key 2 sealed, and key 2
+     * alone (the rotation done) cannot open what key 1 sealed. */
+    assert_false(opens_to(&old, &ct2, plain_name));
+    assert_int_equal(fieldcrypt_init_key(&ring_only_new, m2, 2), CM_ERR_OK);
+    assert_false(opens_to(&ring_only_new, &ct1, plain_name));
+    assert_true(opens_to(&ring_only_new, &ct2, plain_name));
+
+    /* A value claiming key 2 but sealed under key 1 does not open: the id
+     * is bound into the associated data. */
+    ct1.data[1] = 2;
+    assert_false(opens_to(&ring, &ct1, plain_name));
+
+    /* Blind indexes follow the current key only. */
+    assert_int_equal(fieldcrypt_blind_index(&old, "a_number", "012345678", i1),
+                     CM_ERR_OK);
+    assert_int_equal(fieldcrypt_blind_index(&ring, "a_number", "012345678", i2),
+                     CM_ERR_OK);
+    assert_int_equal(
+        fieldcrypt_blind_index(&ring_only_new, "a_number", "012345678", i2b),
+        CM_ERR_OK);
+    assert_memory_not_equal(i1, i2, sizeof i1);
+    assert_memory_equal(i2, i2b, sizeof i2);
+
+    /* Key 1 through init_key is what init always was. */
+    fieldcrypt_release(&ring_only_new);
+    assert_int_equal(fieldcrypt_init_key(&ring_only_new, m1, 1), CM_ERR_OK);
+    assert_int_equal(
+        fieldcrypt_blind_index(&ring_only_new, "a_number", "012345678", i2b),
+        CM_ERR_OK);
+    assert_memory_equal(i1, i2b, sizeof i1);
+
+    /* Bad ids and a second retiring key are refused. */
+    assert_int_equal(fieldcrypt_add_retiring(&ring, m1, 3), CM_ERR_USAGE);
+    fieldcrypt_release(&ring);
+    assert_int_equal(fieldcrypt_init_key(&ring, m2, 0), CM_ERR_USAGE);
+    assert_int_equal(fieldcrypt_init_key(&ring, m2, 256), CM_ERR_USAGE);
+    assert_int_equal(fieldcrypt_init_key(&ring, m2, 2), CM_ERR_OK);
+    assert_int_equal(fieldcrypt_add_retiring(&ring, m1, 2), CM_ERR_USAGE);
+    assert_int_equal(fieldcrypt_add_retiring(&ring, m1, 0), CM_ERR_USAGE);
+
+    fieldcrypt_release(&old);
+    fieldcrypt_release(&ring);
+    fieldcrypt_release(&ring_only_new);
+    buf_release(&ct1);
+    buf_release(&ct2);
+}
+
+/* Write `text` to a new file `path` of mode `mode`. */
+static void
+put_file(const char *path, const char *text, mode_t mode)
+{
+    FILE *f;
+
+    (void)unlink(path);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(chmod(path, mode), 0);
+}
+
+static void
+test_keyfile_ring(void **state)
+{
+    static const char hex1[] =
+        "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+    static const char hex2[] =
+        "f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff000102030405060708090a0b0c0d0e0f";
+    char dir[] = "/tmp/test_keyfile_XXXXXX";
+    char path[64], text[256];
+    unsigned char key[KEYFILE_KEY_BYTES];
+    struct keyring r, w;
+    struct fieldcrypt fc;
+
+    (void)state;
+    assert_non_null(mkdtemp(dir));
+    (void)snprintf(path, sizeof path, "%s/k", dir);
+
+    /* A file written before rotation existed: key 1. */
+    (void)snprintf(text, sizeof text, "compel-key-v1 %s\n", hex1);
+    put_file(path, text, 0600);
+    assert_int_equal(keyfile_load_ring(path, &r), CM_ERR_OK);
+    assert_int_equal(r.current_id, 1);
+    assert_false(r.has_retiring);
+    assert_int_equal(r.current[1], 0x01);
+
+    /* During a rotation: keyfile_load gives the current key; the ring has
+     * both, and keyfile_load_fieldcrypt seals under the current id. */
+    (void)snprintf(text, sizeof text,
+                   "compel-key-v2 2 %s\ncompel-key-retiring 1 %s\n", hex2,
+                   hex1);
+    put_file(path, text, 0600);
+    assert_int_equal(keyfile_load(path, key), CM_ERR_OK);
+    assert_int_equal(key[0], 0xf0);
+    assert_int_equal(keyfile_load_ring(path, &r), CM_ERR_OK);
+    assert_int_equal(r.current_id, 2);
+    assert_true(r.has_retiring);
+    assert_int_equal(r.retiring_id, 1);
+    assert_int_equal(r.retiring[31], 0x1f);
+    assert_int_equal(keyfile_load_fieldcrypt(path, &fc, NULL), CM_ERR_OK);
+    assert_int_equal(fc.key_id, 2);
+    assert_int_equal(fc.old_id, 1);
+    fieldcrypt_release(&fc);
+
+    /* Written back atomically, mode 0600, and read back the same; without
+     * the retiring key it is gone from the file. */
+    w = r;
+    assert_int_equal(keyfile_write_ring(path, &w), CM_ERR_OK);
+    assert_int_equal(keyfile_load_ring(path, &r), CM_ERR_OK);
+    assert_int_equal(r.current_id, w.current_id);
+    assert_memory_equal(r.current, w.current, sizeof r.current);
+    assert_true(r.has_retiring && r.retiring_id == w.retiring_id);
+    assert_memory_equal(r.retiring, w.retiring, sizeof r.retiring);
+    w.has_retiring = false;
+    assert_int_equal(keyfile_write_ring(path, &w), CM_ERR_OK);
+    assert_int_equal(keyfile_load_ring(path, &r), CM_ERR_OK);
+    assert_false(r.has_retiring);
+    assert_int_equal(r.current_id, 2);
+    {
+        struct stat st;
+        char tmp[80];
+
+        assert_int_equal(stat(path, &st), 0);
+        assert_int_equal(st.st_mode & 0777, 0600);
+        assert_int_equal(st.st_size, (off_t)strlen("compel-key-v2 2 ") + 65);
+        (void)snprintf(tmp, sizeof tmp, "%s.tmp", path);
+        assert_int_not_equal(stat(tmp, &st), 0);
+    }
+    w.current_id = 1;
+    w.has_retiring = true;
+    w.retiring_id = 1;
+    assert_int_equal(keyfile_write_ring(path, &w), CM_ERR_USAGE);
+
+    /* Malformed files are refused. */
+    {
+        const char *bad[] = {
+            "compel-key-v2 1 %s\n",   /* id 1 is written v1 */
+            "compel-key-v2 02 %s\n",  /* leading zero */
+            "compel-key-v2 256 %s\n", /* past 255 */
+            "compel-key-v1 %s\ncompel-key-retiring 1 %s\n", /* same id */
+            "compel-key-v1 %s\ncompel-key-v1 %s\n",         /* two current */
+            "compel-key-v1 %s",                             /* no newline */
+            "compel-key-v1 %s\n\n",                         /* trailing line */
+        };
+
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            (void)snprintf(text, sizeof text, bad[i], hex1, hex2);
+            put_file(path, text, 0600);
+            assert_int_equal(keyfile_load_ring(path, &r),
+                             CM_ERR_VALIDATION_FAILED);
+        }
+    }
+    /* Readable by others: refused. */
+    (void)snprintf(text, sizeof text, "compel-key-v1 %s\n", hex1);
+    put_file(path, text, 0644);
+    assert_int_equal(keyfile_load_ring(path, &r), CM_ERR_VALIDATION_FAILED);
+    (void)unlink(path);
+    assert_int_equal(rmdir(dir), 0);
+    keyring_release(&r);
+    keyring_release(&w);
+}
+
 int
 main(void)
 {
@@ -485,6 +704,8 @@ main(void)
         cmocka_unit_test(test_normalize_name),
         cmocka_unit_test(test_normalize_a_number),
         cmocka_unit_test(test_normalize_date),
+        cmocka_unit_test(test_key_ring_open),
+        cmocka_unit_test(test_keyfile_ring),
     };
 
     return cmocka_run_group_tests(tests, setup, NULL);

@@ -86,6 +86,9 @@ enum pg_stmt_base {
     PG_STMT_BASE_DOCS = 700,
     PG_STMT_BASE_SIGN = 800,
     PG_STMT_BASE_REPORTS = 900,
+    /* pg_keys.c: 940 ... 959, between the few of reports and the ids
+     * pg_retention.c numbers from 970 */
+    PG_STMT_BASE_KEYS = 940,
     PG_STMT_MAX = 1000 /* every id is below this */
 };
 
@@ -102,6 +105,7 @@ extern const struct store_bulk_ops pg_bulk_ops;
 extern const struct store_docs_ops pg_docs_ops;
 extern const struct store_sign_ops pg_sign_ops;
 extern const struct store_reports_ops pg_reports_ops;
+extern const struct store_keys_ops pg_keys_ops; /* pg_keys.c */
 
 struct pg_store {
     struct store base; /* first: a struct store * is a struct pg_store * */

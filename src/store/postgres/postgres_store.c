@@ -1408,6 +1408,8 @@ static const struct store_ops postgres_ops = {
     .sign = &pg_sign_ops,
     .reports = &pg_reports_ops,
     .copy = &pg_copy_ops,
+    .retention = &pg_retention_ops,
+    .keys = &pg_keys_ops,
 };
 
 /* Notices (e.g. "relation already exists, skipping") are not errors. */

@@ -187,10 +187,13 @@ enum stmt_id {
     STMT_ID__COUNT
 };
 
+struct sq_file; /* sqlite_store.c: the durability latch of one file */
+
 struct sqlite_store {
     struct store base; /* first: a struct store * is a struct sqlite_store * */
     sqlite3 *db;
     sqlite3_stmt *stmts[STMT_ID__COUNT];
+    struct sq_file *file; /* shared by this process's connections to it */
 };
 
 /* Binds parameters 1, 2, ... in order; the first failure sticks in rc. */
@@ -330,6 +333,7 @@ extern const struct store_bulk_ops sq_bulk_ops;
 extern const struct store_docs_ops sq_docs_ops;
 extern const struct store_sign_ops sq_sign_ops;
 extern const struct store_reports_ops sq_reports_ops;
+extern const struct store_keys_ops sq_keys_ops; /* sq_keys.c */
 
 /* Register compel_local_date() on a new connection (store_reports.h). */
 int sq_reports_register(sqlite3 *db);

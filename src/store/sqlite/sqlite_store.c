@@ -21,6 +21,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,9 +34,165 @@
 /* How long a writer waits for another connection's lock, in ms. */
 #define BUSY_TIMEOUT_MS 5000
 
+/* WAL pages after which a commit checkpoints (SQLite's default). */
+#define SQ_AUTOCHECKPOINT_PAGES 1000
+
+/* ---- storage faults (docs/operations.md, "Storage faults") -------------*/
+
+/*
+ * One database file this process has open, found by device and inode and
+ * shared by every connection to it. Once an fsync of the file or of its
+ * WAL failed, the kernel may have dropped the pages it could not write
+ * while still showing them to readers: what is on disk is no longer what
+ * SQLite believes. PostgreSQL's rule follows: the file is marked lost and
+ * this process writes nothing more to it (BEGIN IMMEDIATE answers soft,
+ * so the client gets 503), while reads go on; only a restart, whose WAL
+ * recovery reads what really is on disk, clears it. The mark lives as long
+ * as a connection to the file is open (a server keeps its own until it
+ * stops: the one that met the failure is never closed for it).
+ */
+struct sq_file {
+    dev_t dev;
+    ino_t ino;
+    int refs;
+    atomic_int lost; /* 0, or the result code of the failed fsync */
+    struct sq_file *next;
+};
+
+static pthread_mutex_t files_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct sq_file *files;
+
+/* The shared entry of the file at `path` (NULL when it cannot be read). */
+static struct sq_file *
+sq_file_get(const char *path)
+{
+    struct sq_file *f;
+    struct stat st;
+
+    if (stat(path, &st) != 0)
+        return NULL;
+    (void)pthread_mutex_lock(&files_mu);
+    for (f = files; f; f = f->next)
+        if (f->dev == st.st_dev && f->ino == st.st_ino)
+            break;
+    if (!f) {
+        f = cm_calloc(1, sizeof *f);
+        f->dev = st.st_dev;
+        f->ino = st.st_ino;
+        f->next = files;
+        files = f;
+    }
+    f->refs++;
+    (void)pthread_mutex_unlock(&files_mu);
+    return f;
+}
+
+static void
+sq_file_put(struct sq_file *f)
+{
+    if (!f)
+        return;
+    (void)pthread_mutex_lock(&files_mu);
+    if (--f->refs == 0) {
+        for (struct sq_file **p = &files; *p; p = &(*p)->next) {
+            if (*p == f) {
+                *p = f->next;
+                break;
+            }
+        }
+        cm_free(f);
+    }
+    (void)pthread_mutex_unlock(&files_mu);
+}
+
+/* Why a lost file takes no writes, for /readyz (no path, no SQL). */
+static void
+sq_lost_reason(int rc, char *why, size_t n)
+{
+    if (why && n)
+        (void)snprintf(why, n,
+                       "durability lost: an fsync of the database failed "
+                       "(%s); writes are refused until the server is "
+                       "restarted",
+                       rc == SQLITE_IOERR_DIR_FSYNC ? "SQLITE_IOERR_DIR_FSYNC"
+                                                    : "SQLITE_IOERR_FSYNC");
+}
+
+bool
+store_sqlite_durability_lost(const char *path, char *why, size_t n)
+{
+    struct stat st;
+    int rc = 0;
+
+    if (path && stat(path, &st) != 0)
+        return false;
+    (void)pthread_mutex_lock(&files_mu);
+    for (struct sq_file *f = files; f && !rc; f = f->next)
+        if (!path || (f->dev == st.st_dev && f->ino == st.st_ino))
+            rc = atomic_load(&f->lost);
+    (void)pthread_mutex_unlock(&files_mu);
+    if (rc)
+        sq_lost_reason(rc, why, n);
+    return rc != 0;
+}
+
+/* A failed fsync: mark the file lost, saying so once in the log. */
+static void
+sq_file_lose(struct sqlite_store *ss, int rc, const char *what)
+{
+    int expected = 0;
+
+    if (ss->file &&
+        atomic_compare_exchange_strong(&ss->file->lost, &expected, rc))
+        LOG_ERROR("sqlite %s: an fsync failed: %s (%d); what was written "
+                  "may not be on disk, so this process writes nothing more "
+                  "to the database (reads go on): check the disk, then "
+                  "restart (docs/operations.md, \"Storage faults\")",
+                  what, sqlite3_errstr(rc), rc);
+}
+
+/* An error of the storage rather than of the statement: the disk (I/O
+ * error, full, unwritable, gone) or memory. */
+static bool
+sq_is_storage_fault(int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_NOMEM:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* The WAL hook in place of SQLite's automatic checkpoint (same threshold),
+ * so that a checkpoint whose fsync fails is seen: the commit that ran it
+ * is durable in the WAL and stays a success. */
+static int
+sq_wal_hook(void *ctx, sqlite3 *db, const char *name, int frames)
+{
+    int rc;
+
+    if (frames < SQ_AUTOCHECKPOINT_PAGES)
+        return SQLITE_OK;
+    rc = sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                   NULL);
+    if (rc == SQLITE_IOERR_FSYNC || rc == SQLITE_IOERR_DIR_FSYNC)
+        sq_file_lose(ctx, rc, "checkpoint");
+    else if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY)
+        LOG_WARN("sqlite checkpoint: %s (%d)", sqlite3_errstr(rc), rc);
+    return SQLITE_OK;
+}
+
 /* ---- errors, statements, binding, columns ------------------------------*/
 
-/* Classify a failed sqlite3 result code. */
+/* Classify a failed sqlite3 result code. A storage fault is soft for the
+ * client (503, try again) but never rerun here: what reached the disk is
+ * not known, and a failing disk is not written to again at once (the
+ * runners do not rerun a transaction whose outcome is unknown). */
 enum store_rc
 sq_rc_from(struct sqlite_store *ss, int rc, const char *what)
 {
@@ -45,7 +202,13 @@ sq_rc_from(struct sqlite_store *ss, int rc, const char *what)
         LOG_DEBUG("sqlite %s: busy (%d)", what, rc);
         return STORE_SOFT_ERROR;
     }
+    if (rc == SQLITE_IOERR_FSYNC || rc == SQLITE_IOERR_DIR_FSYNC)
+        sq_file_lose(ss, rc, what);
     LOG_ERROR("sqlite %s: %s (%d)", what, sqlite3_errmsg(ss->db), rc);
+    if (sq_is_storage_fault(rc)) {
+        ss->base.is_commit_unknown = true;
+        return STORE_SOFT_ERROR;
+    }
     return STORE_HARD_ERROR;
 }
 
@@ -320,13 +483,21 @@ sq_close(struct store *s)
         sqlite3_finalize(ss->stmts[i]);
     if (sqlite3_close(ss->db) != SQLITE_OK)
         LOG_ERROR("sqlite close: %s", sqlite3_errmsg(ss->db));
+    sq_file_put(ss->file);
     cm_free(ss);
 }
 
 static enum store_rc
 sq_begin(struct store *s)
 {
-    return sq_run_fixed(sq_to_sqlite(s), STMT_ID_BEGIN, "BEGIN IMMEDIATE");
+    struct sqlite_store *ss = sq_to_sqlite(s);
+
+    /* A file whose fsync failed takes no more writes (sq_file). */
+    if (ss->file && atomic_load(&ss->file->lost)) {
+        s->is_commit_unknown = true; /* not rerun: 503 at once */
+        return STORE_SOFT_ERROR;
+    }
+    return sq_run_fixed(ss, STMT_ID_BEGIN, "BEGIN IMMEDIATE");
 }
 
 static enum store_rc
@@ -338,6 +509,7 @@ sq_commit(struct store *s)
 static enum store_rc
 sq_begin_read(struct store *s)
 {
+    s->is_commit_unknown = false; /* a storage fault of an earlier read */
     return sq_run_fixed(sq_to_sqlite(s), STMT_ID_BEGIN_READ, "BEGIN DEFERRED");
 }
 
@@ -1643,6 +1815,8 @@ static const struct store_ops sqlite_ops = {
     .sign = &sq_sign_ops,
     .reports = &sq_reports_ops,
     .copy = &sq_copy_ops,
+    .retention = &sq_retention_ops,
+    .keys = &sq_keys_ops,
 };
 
 /* Run a pragma and read its one-column answer as text into out. */
@@ -1785,6 +1959,8 @@ store_sqlite_open(const char *path,
     ss = cm_calloc(1, sizeof *ss);
     ss->base.ops = &sqlite_ops;
     ss->db = db;
+    ss->file = sq_file_get(path);
+    (void)sqlite3_wal_hook(db, sq_wal_hook, ss);
     *out = &ss->base;
     return CM_ERR_OK;
 out_close:

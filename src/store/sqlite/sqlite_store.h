@@ -7,6 +7,9 @@
 #ifndef CM_STORE_SQLITE_SQLITE_STORE_H
 #define CM_STORE_SQLITE_SQLITE_STORE_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "core/errors.h"
 #include "store/store.h"
 
@@ -22,5 +25,13 @@ enum cm_err store_sqlite_open(const char *path,
                               enum store_open_mode mode,
                               struct store **out,
                               const char **why);
+
+/*
+ * Whether this process refuses writes to the SQLite database at `path`
+ * (NULL: to any it has open) since an fsync of it failed
+ * (docs/operations.md, "Storage faults"); if so, and `why` is not NULL,
+ * one line saying why, without path or SQL, goes into why[0..n).
+ */
+bool store_sqlite_durability_lost(const char *path, char *why, size_t n);
 
 #endif
