@@ -126,6 +126,15 @@ function plan(op, role, side) {
     out.path = `/api/v1/documents/${c.documents[0].id}`;
     return out;
   }
+  if (p === '/api/v1/cases/{id}/hold') {
+    // A legal hold is scoped like its case: the referred subpoena.
+    out.scoped = true;
+    out.kind = 'subpoenas';
+    out.case = s.refSub;
+    out.path = `/api/v1/cases/${s.refSub.id}/hold`;
+    if (op.method !== 'GET') out.body = { reason: 'litigation expected' };
+    return out;
+  }
   if (p === '/api/v1/people/{id}' || p === '/api/v1/people/{id}/disclosures') {
     out.scoped = true;
     out.kind = 'people';

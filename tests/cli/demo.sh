@@ -38,6 +38,16 @@ printf 'a-long-test-password\n' >"$tmp/pw"
 
 "$compel" demo --db "$db" >"$tmp/out" 2>"$tmp/err"
 rc=$?
+# The run's demonstration world for the tests that start from one (ctest
+# fixture demo_db, tests/cli/lib/demo_db.sh): copied as demo left it,
+# closed and checkpointed, before this test logs anyone in.
+if [ $rc -eq 0 ] && [ -n "${COMPEL_DEMO_FIXTURE_OUT:-}" ]; then
+    rm -rf "$COMPEL_DEMO_FIXTURE_OUT" && mkdir -p "$COMPEL_DEMO_FIXTURE_OUT" &&
+        [ ! -e "$tmp/compel.db-wal" ] &&
+        cp "$tmp/compel.db" "$COMPEL_DEMO_FIXTURE_OUT/compel.db" &&
+        install -m 0600 "$tmp/compel.db.key" "$COMPEL_DEMO_FIXTURE_OUT/compel.db.key" ||
+        fail "cannot leave the demo fixture in $COMPEL_DEMO_FIXTURE_OUT"
+fi
 [ $rc -eq 0 ] || { echo "FAIL: demo exited $rc: $(cat "$tmp/err")" >&2; exit 1; }
 grep -q "compel-demo-2020" "$tmp/out" || fail "the demo password is not printed"
 for who in officer@field.demo.example director@field.demo.example \

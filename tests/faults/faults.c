@@ -1540,9 +1540,10 @@ io_loops(void)
                 struct job j = {JOB_IO, &routes[i], (enum flt_op)op, p != 0, 0};
                 enum route_id id = routes[i].id;
 
-                /* The smoke: fsync at every N on four routes; writes at
-                 * SMOKE_STEPS N spread over three of them; persistent
-                 * writes on one and persistent fsyncs on another. */
+                /* The smoke: fsync at every N on one route, at
+                 * SMOKE_STEPS N spread over three more; writes spread over
+                 * three of them; persistent writes on one and persistent
+                 * fsyncs on another. */
                 if (smoke && p && !(op == FLT_WRITE && id == R_PERSON) &&
                     !(op == FLT_SYNC && id == R_SUBMIT))
                     continue;
@@ -1551,7 +1552,8 @@ io_loops(void)
                     continue;
                 if (smoke && op == FLT_WRITE && id == R_LOGIN)
                     continue;
-                loop(j, smoke && op == FLT_WRITE ? 0 : 1, &total);
+                loop(j, smoke && (op == FLT_WRITE || id != R_PERSON) ? 0 : 1,
+                     &total);
             }
         }
     }

@@ -1,7 +1,7 @@
 # lib/demo_db.sh, sourced by command-line tests: demo_db COMPEL PATH puts
 # the demonstration world at PATH (a SQLite file) with its key file at
-# PATH.key. It copies the run's fixture (tests/fixtures/demo.sh, named by
-# COMPEL_DEMO_FIXTURE) when there is one, else runs init and demo itself.
+# PATH.key. It copies the run's fixture (left by tests/cli/demo.sh, named
+# by COMPEL_DEMO_FIXTURE) when there is one, else runs init and demo itself.
 # The admin is admin@test.example, password "a-long-test-password".
 demo_db() {
     local compel=$1 path=$2 pwfile
