@@ -951,7 +951,8 @@ apply_effects(struct store *s,
 static enum store_rc
 refuse(struct act_tx *t, enum cm_err err, enum guard g, const char *state)
 {
-    const char *action = detainer_action_name(t->in->action);
+    const char *action =
+        detainer_action_name((enum detainer_action)t->in->action);
 
     if (err == CM_ERR_FORBIDDEN)
         return app_fail(&t->base, err, NULL, "your role may not %s a detainer",
@@ -1026,7 +1027,7 @@ act_tx(struct store *s, void *ctx)
         goto out_release;
     d.version++;
     rc = cases_event(s, req, "detainer", d.id,
-                     detainer_action_name(t->in->action),
+                     detainer_action_name((enum detainer_action)t->in->action),
                      json_pack("{s:s, s:s, s:s}", "from", from, "to", d.state,
                                "outcome_source", source));
     if (rc < 0)
@@ -1034,8 +1035,9 @@ act_tx(struct store *s, void *ctx)
     {
         char action[48];
 
-        (void)snprintf(action, sizeof action, "detainer.%s",
-                       detainer_action_name(t->in->action));
+        (void)snprintf(
+            action, sizeof action, "detainer.%s",
+            detainer_action_name((enum detainer_action)t->in->action));
         rc = app_audit(s, req, action, "detainer", d.id, "ok", NULL);
     }
     if (rc < 0)

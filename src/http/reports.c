@@ -19,13 +19,11 @@
 #define US_PER_DAY (86400LL * 1000000LL)
 
 bool
-reports_local_date(const char *timezone,
-                   int64_t utc_us,
-                   char out[STORE_DATE_SIZE])
+reports_local_date(const char *tz, int64_t utc_us, char out[STORE_DATE_SIZE])
 {
     char d[DATE_STR_SIZE];
 
-    date_format(app_today_in(timezone, utc_us), d);
+    date_format(app_today_in(tz, utc_us), d);
     (void)snprintf(out, STORE_DATE_SIZE, "%.10s", d);
     return true;
 }

@@ -55,8 +55,7 @@ void reports_table(const json_t *doc, struct buf *out);
 
 /* The local date of an instant in an IANA zone, for the store's report
  * aggregates (store_reports_set_local_date); false for an unknown zone. */
-bool reports_local_date(const char *timezone,
-                        int64_t utc_us,
-                        char out[STORE_DATE_SIZE]);
+bool
+reports_local_date(const char *tz, int64_t utc_us, char out[STORE_DATE_SIZE]);
 
 #endif

@@ -87,7 +87,7 @@ extern char **environ;
 #define OFFICER     "officer@faults.test"
 #define OFFICER_PW  "fault loop officer password"
 #define N_CAP       100000 /* no loop runs past this N */
-#define SMOKE_STEPS 8      /* iterations of a loop in the smoke */
+#define SMOKE_STEPS 5      /* iterations of a loop in the smoke */
 #define CLIENT_TMO  60     /* seconds a client waits for an answer */
 
 static int failures;
