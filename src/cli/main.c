@@ -114,6 +114,7 @@ main(int argc, char **argv)
      * abort on out-of-memory: no caller has to check jansson for a NULL
      * that only an exhausted heap would give (tests/faults/faults.c). */
     json_set_alloc_funcs(cm_malloc, cm_free);
+    (void)cm_alloc_reserve_take();
     store_reports_set_local_date(reports_local_date);
     for (size_t i = 0; i < N_COMMANDS; i++) {
         if (strcmp(argv[1], commands[i].name) == 0)

@@ -1,5 +1,6 @@
 /*
- * alloc.c: the allocator of alloc.h; aborts on out-of-memory.
+ * alloc.c: the allocator of alloc.h: a reserve for the first failure, an
+ * abort for the next.
  */
 #include "core/alloc.h"
 
@@ -16,6 +17,54 @@ oom(size_t n)
 {
     (void)fprintf(stderr, "compel: out of memory allocating %zu bytes\n", n);
     abort();
+}
+
+/* The reserve (alloc.h): held, or NULL once spent. */
+static _Atomic(void *) reserve;
+
+/* An allocation on this thread was served from the reserve. */
+static _Thread_local int failed_here;
+
+int
+cm_alloc_reserve_take(void)
+{
+    void *r, *expected = NULL;
+
+    if (atomic_load_explicit(&reserve, memory_order_relaxed))
+        return 1;
+    r = malloc(CM_ALLOC_RESERVE);
+    if (!r)
+        return 0;
+    memset(r, 0xa5, CM_ALLOC_RESERVE); /* real pages, not a promise */
+    if (!atomic_compare_exchange_strong(&reserve, &expected, r))
+        free(r); /* another thread took it first */
+    return 1;
+}
+
+int
+cm_alloc_failed_take(void)
+{
+    int was = failed_here;
+
+    failed_here = 0;
+    return was;
+}
+
+/* An allocation of `n` bytes failed: spend the reserve so that the retry
+ * can succeed, and mark this thread; abort when it is spent already. */
+static void
+on_failure(size_t n)
+{
+    void *r = atomic_exchange(&reserve, NULL);
+
+    if (!r)
+        oom(n);
+    free(r);
+    failed_here = 1;
+    (void)fprintf(stderr,
+                  "compel: out of memory allocating %zu bytes: served from "
+                  "the reserve\n",
+                  n);
 }
 
 /* The armed fault (cm_alloc_fault_arm): 0, or the allocation that fails. */
@@ -56,8 +105,12 @@ cm_malloc(size_t n)
 {
     void *p = fault_due() ? NULL : malloc(n ? n : 1);
 
-    if (!p)
-        oom(n);
+    if (!p) {
+        on_failure(n);
+        p = malloc(n ? n : 1);
+        if (!p)
+            oom(n);
+    }
     return p;
 }
 
@@ -69,8 +122,12 @@ cm_calloc(size_t count, size_t size)
     if (size && count > SIZE_MAX / size)
         oom(SIZE_MAX);
     p = fault_due() ? NULL : calloc(count ? count : 1, size ? size : 1);
-    if (!p)
-        oom(count * size);
+    if (!p) {
+        on_failure(count * size);
+        p = calloc(count ? count : 1, size ? size : 1);
+        if (!p)
+            oom(count * size);
+    }
     return p;
 }
 
@@ -79,8 +136,12 @@ cm_realloc(void *p, size_t n)
 {
     void *q = fault_due() ? NULL : realloc(p, n ? n : 1);
 
-    if (!q)
-        oom(n);
+    if (!q) {
+        on_failure(n);
+        q = realloc(p, n ? n : 1);
+        if (!q)
+            oom(n);
+    }
     return q;
 }
 

@@ -1,9 +1,17 @@
 /*
  * alloc.h: compel's allocator.
  *
- * Every allocation in compel goes through these functions. Out of memory
- * aborts the process with a message (redis's rule): no caller checks for
- * NULL. Every free function accepts NULL.
+ * Every allocation in compel goes through these functions, and none
+ * returns NULL: no caller checks. When an allocation fails, a reserve
+ * taken at start (cm_alloc_reserve_take, CM_ALLOC_RESERVE bytes) is freed
+ * and the allocation tried again, and the failure is noted on the calling
+ * thread (cm_alloc_failed_take): the server then refuses the request it
+ * was serving with 503 unless its change was already committed (server.c,
+ * app.c), so the code running finishes its work on the reserve instead of
+ * meeting a NULL. The reserve is taken again once memory allows
+ * (cm_alloc_reserve_take after each request). A failure with the reserve
+ * spent aborts the process with a message (redis's rule). Every free
+ * function accepts NULL.
  */
 #ifndef CM_CORE_ALLOC_H
 #define CM_CORE_ALLOC_H
@@ -28,16 +36,29 @@ char *cm_strndup(const char *s, size_t n);
 /* free(p); accepts NULL. */
 void cm_free(void *p);
 
+/* Bytes of the reserve: enough for a request to finish its answer or its
+ * refusal (a request takes 70 to 150 allocations, most under 4 KiB). */
+#define CM_ALLOC_RESERVE (1024u * 1024u)
+
+/* Take the reserve if it is not held (at start, and after each request:
+ * one atomic load when held). Its pages are written, so it is real
+ * memory. Returns whether it is held now. */
+int cm_alloc_reserve_take(void);
+
+/* Whether an allocation on this thread failed (and was served from the
+ * reserve) since the last call; clears the mark. */
+int cm_alloc_failed_take(void);
+
 /* Compare two NUL-terminated strings for equality; NULL equals only NULL. */
 int cm_streq(const char *a, const char *b);
 
 /*
  * Test-only fault injection (tests/faults/faults.c, docs/operations.md
  * "Storage faults"): make the `n`th allocation from now, counted on every
- * thread but the caller's, fail as out-of-memory does: the abort above,
- * with its "out of memory" line. 0 disarms, keeping the count. Unarmed,
- * it costs one
- * atomic load per allocation; nothing in compel itself arms it.
+ * thread but the caller's, fail as out-of-memory does (the reserve above,
+ * or the abort with its "out of memory" line once the reserve is spent).
+ * 0 disarms, keeping the count. Unarmed, it costs one atomic load per
+ * allocation; nothing in compel itself arms it.
  */
 void cm_alloc_fault_arm(unsigned long n);
 

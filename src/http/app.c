@@ -427,6 +427,7 @@ writer_main(void *arg)
             store_close(s);
             s = NULL;
         }
+        (void)cm_alloc_reserve_take(); /* again, if the group spent it */
 
         /* Jobs nobody waits for are the writer's alone until completed:
          * complete them outside the lock. A waiting worker may free its
@@ -514,15 +515,48 @@ writer_enqueue(struct app_writer *w, struct app_job *job)
     (void)pthread_mutex_unlock(&w->mu);
 }
 
+/* A transaction body with the allocator's failure mark (alloc.h) taken
+ * around it: a body during which an allocation failed is refused
+ * (rolled back, 503), whatever thread runs it. */
+struct guarded {
+    store_tx_fn fn;
+    void *ctx;
+    struct app_tx *tx; /* where the refusal is recorded, or NULL */
+};
+
+static int
+guarded_fn(struct store *s, void *ctx)
+{
+    struct guarded *g = ctx;
+    int rc;
+
+    (void)cm_alloc_failed_take(); /* not this body's */
+    rc = g->fn(s, g->ctx);
+    if (!cm_alloc_failed_take())
+        return rc;
+    if (g->tx)
+        return app_fail(g->tx, CM_ERR_UNAVAILABLE, NULL,
+                        "the server ran short of memory; try again");
+    return STORE_HARD_ERROR;
+}
+
 /* Run a transaction: through the writer when it runs, else on this
  * thread's connection. Returns what store_tx_run would. */
 static int
-run_tx(struct http_req *req, const char *name, store_tx_fn fn, void *ctx)
+run_tx(struct http_req *req,
+       const char *name,
+       store_tx_fn fn,
+       void *ctx,
+       struct app_tx *tx)
 {
     struct app *a = app_of(req);
     struct app_writer *w = &a->writer;
     struct app_job job;
     struct store *s = NULL;
+    struct guarded g = {fn, ctx, tx};
+
+    fn = guarded_fn;
+    ctx = &g;
 
     if (!w->running) {
         int rc;
@@ -583,7 +617,16 @@ app_run(struct http_req *req,
     int rc;
 
     tx_reset(req, tx);
-    rc = run_tx(req, name, fn, tx);
+    /* Short of memory already (alloc.h): refuse before changing anything. */
+    if (cm_alloc_failed_take() || req->is_short_of_memory) {
+        req->is_short_of_memory = true;
+        rc = app_fail(tx, CM_ERR_UNAVAILABLE, NULL,
+                      "the server ran short of memory; try again");
+    } else {
+        rc = run_tx(req, name, fn, tx, tx);
+    }
+    if (rc >= 0)
+        req->is_committed = true;
     return tx_result(req, name, rc, tx);
 }
 
@@ -698,7 +741,7 @@ app_audit_alone(struct http_req *req,
                          .object_id = object_id,
                          .outcome = outcome,
                          .detail = detail};
-    if (run_tx(req, "audit", alone_tx, &t) < 0)
+    if (run_tx(req, "audit", alone_tx, &t, &t.base) < 0)
         log_write(LOG_LEVEL_ERROR, __FILE__, __LINE__, req->id,
                   "could not record audit event %s", action);
 }
@@ -723,6 +766,7 @@ app_audit_committed(struct http_req *req,
 /* An audit record whose commit a parked request waits for. */
 struct audit_park {
     struct app_job job;
+    struct guarded g; /* alone_tx over t */
     struct alone_tx t;
     char *object_id; /* owned copies */
     char *detail;
@@ -789,8 +833,11 @@ app_audit_then_reply(struct http_req *req,
     p->t.outcome = "ok";
     p->t.detail = p->detail;
     p->job.job.name = "audit";
-    p->job.job.fn = alone_tx;
-    p->job.job.ctx = &p->t;
+    p->g.fn = alone_tx;
+    p->g.ctx = &p->t;
+    p->g.tx = &p->t.base;
+    p->job.job.fn = guarded_fn;
+    p->job.job.ctx = &p->g;
     p->job.complete = audit_park_done;
     p->job.req = req;
     /* Park first: the writer may finish the job at once. */

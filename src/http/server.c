@@ -303,15 +303,6 @@ unpark(struct http_req *req)
     req->on_resume = NULL;
 }
 
-/* Answer now, before the body has been read (libmicrohttpd then closes
- * the connection instead of reading the rest). */
-static enum MHD_Result
-answer_early(struct http_req *req, enum cm_err err)
-{
-    (void)reply_error(req, err, NULL, NULL);
-    return reply_queue(req) ? MHD_YES : MHD_NO;
-}
-
 /* The headers that frame a request's body, counted (framing_check). */
 struct framing {
     unsigned content_length;
@@ -369,15 +360,45 @@ is_badly_framed(struct http_req *req)
     return true;
 }
 
+/*
+ * Queue the reply of `req`. A request during which an allocation failed
+ * (alloc.h: it went on with the reserve) is answered 503 instead, unless
+ * its change was committed: then its own answer is the true one.
+ */
 static enum MHD_Result
-on_request(void *cls,
-           struct MHD_Connection *conn,
-           const char *url,
-           const char *method,
-           const char *version,
-           const char *upload_data,
-           size_t *upload_data_size,
-           void **con_cls)
+queue_reply(struct http_req *req)
+{
+    if (cm_alloc_failed_take())
+        req->is_short_of_memory = true;
+    if (req->is_short_of_memory && !req->is_committed && !req->is_queued) {
+        log_write(LOG_LEVEL_ERROR, __FILE__, __LINE__, req->id,
+                  "out of memory while serving %s %s: answered 503",
+                  req->method, req->path);
+        reply_release(req);
+        (void)reply_error(req, CM_ERR_UNAVAILABLE, NULL,
+                          "the server ran short of memory; try again");
+    }
+    return reply_queue(req) ? MHD_YES : MHD_NO;
+}
+
+/* Answer now, before the body has been read (libmicrohttpd then closes
+ * the connection instead of reading the rest). */
+static enum MHD_Result
+answer_early(struct http_req *req, enum cm_err err)
+{
+    (void)reply_error(req, err, NULL, NULL);
+    return queue_reply(req);
+}
+
+static enum MHD_Result
+serve(void *cls,
+      struct MHD_Connection *conn,
+      const char *url,
+      const char *method,
+      const char *version,
+      const char *upload_data,
+      size_t *upload_data_size,
+      void **con_cls)
 {
     struct http_server *s = cls;
     struct http_req *req = *con_cls;
@@ -389,7 +410,7 @@ on_request(void *cls,
         *con_cls = req;
         atomic_fetch_add(&s->in_flight, 1u);
         if (is_badly_framed(req))
-            return reply_queue(req) ? MHD_YES : MHD_NO;
+            return queue_reply(req);
         err = body_check_length(http_req_header(req, "Content-Length"),
                                 req->body_limit);
         if (err != CM_ERR_OK)
@@ -399,7 +420,7 @@ on_request(void *cls,
     if (req->is_parked) {
         /* Called again once resumed: the answer can go now. */
         unpark(req);
-        return reply_queue(req) ? MHD_YES : MHD_NO;
+        return queue_reply(req);
     }
     if (req->is_queued) {
         /* Answered already: drop whatever else arrives. */
@@ -426,12 +447,38 @@ on_request(void *cls,
     }
     if (req->body_err != CM_ERR_OK) {
         (void)reply_error(req, req->body_err, NULL, NULL);
-        return reply_queue(req) ? MHD_YES : MHD_NO;
+        return queue_reply(req);
     }
     dispatch(s, req);
     if (req->is_parked)
         return MHD_YES; /* the answer waits for http_req_resume */
-    return reply_queue(req) ? MHD_YES : MHD_NO;
+    return queue_reply(req);
+}
+
+/* libmicrohttpd's access handler: serve, with a failed allocation
+ * (alloc.h) charged to the request whose callback it happened in. A mark
+ * left by an earlier callback on this thread (another connection's, whose
+ * answer was settled) is not this request's. */
+static enum MHD_Result
+on_request(void *cls,
+           struct MHD_Connection *conn,
+           const char *url,
+           const char *method,
+           const char *version,
+           const char *upload_data,
+           size_t *upload_data_size,
+           void **con_cls)
+{
+    enum MHD_Result r;
+    struct http_req *req;
+
+    (void)cm_alloc_failed_take();
+    r = serve(cls, conn, url, method, version, upload_data, upload_data_size,
+              con_cls);
+    req = *con_cls;
+    if (cm_alloc_failed_take() && req)
+        req->is_short_of_memory = true;
+    return r;
 }
 
 static void
@@ -469,6 +516,7 @@ on_completed(void *cls,
     req_free(req);
     *con_cls = NULL;
     atomic_fetch_sub(&s->in_flight, 1u);
+    (void)cm_alloc_reserve_take(); /* again, if a request spent it */
 }
 
 static void
@@ -569,6 +617,7 @@ http_server_start(const struct http_server_opts *o,
         return err;
     if (is_v6)
         flags |= MHD_USE_IPv6;
+    (void)cm_alloc_reserve_take();
     s = cm_calloc(1, sizeof *s);
     s->opts = *o;
     s->listen_fd = fd;

@@ -104,6 +104,11 @@ struct http_req {
     void (*on_resume)(struct http_req *req);
     void *park_ctx;
     struct http_server *server; /* borrowed */
+    /* An allocation failed while serving it (alloc.h): it is answered
+     * 503 unless `is_committed` (its change is durable, so its own answer,
+     * finished on the reserve, is the true one). */
+    bool is_short_of_memory;
+    bool is_committed; /* a writing transaction of it committed (app_run) */
 };
 
 /* Settings of a server; copied by http_server_start. */

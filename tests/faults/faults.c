@@ -30,8 +30,11 @@
  *   work again without a restart.
  * oom: compel's allocator (cm_alloc_fault_arm: jansson's allocations go
  *   through it too, json_set_alloc_funcs) fails its Nth allocation on a
- *   server thread: the documented abort, "out of memory" on stderr, the
- *   connection closed. SQLite's allocator (a SQLITE_CONFIG_MALLOC wrapper)
+ *   server thread: the reserve is spent (alloc.h), the log says so once,
+ *   and the request is answered 503 with a request id and a clean body
+ *   (or its own success when its change was committed before); then a
+ *   read and a write succeed (the reserve is taken again). SQLite's
+ *   allocator (a SQLITE_CONFIG_MALLOC wrapper)
  *   failing softly must give an answer (2xx/4xx or 5xx), never a crash.
  *   Children that exit normally run LeakSanitizer (under ASan): a leak is
  *   a non-zero exit, a failure here.
@@ -44,7 +47,8 @@
  *
  * --smoke (make check) runs about SMOKE_STEPS values of N spread over
  * each loop (fsync loops at every N) on a few routes; without it (make
- * soak) every N of every route runs. Each loop prints its figures.
+ * soak) every N of every route runs, or with FAULTS_STEPS=K about K
+ * values of N spread over each oom loop. Each loop prints its figures.
  * Exit status 0 when every check held.
  */
 #include <arpa/inet.h>
@@ -935,6 +939,17 @@ child_after(const struct job *j,
         (void)fputc('\n', stderr);                                            \
     } while (0)
 
+    if (j->kind == JOB_OOM_CM && fired > 0 && r->status != 503 &&
+        r->status != j->rc->ok_status)
+        CFAIL("an allocation failed but the answer is %d, neither 503 nor "
+              "%d: %s",
+              r->status, j->rc->ok_status, r->body ? r->body : "");
+    if (j->kind == JOB_OOM_CM && r->status == 503 &&
+        (!r->request_id[0] || !body_is_clean(r) || !r->body ||
+         !strstr(r->body, "short of memory")))
+        CFAIL("the 503 does not say the server ran short of memory, with "
+              "a request id: %s",
+              r->body ? r->body : "");
     if (j->kind == JOB_IO && fired > 0) {
         if (r->status < 500 || r->status > 599)
             CFAIL("a fault fired but the answer is %d: %s", r->status,
@@ -955,6 +970,15 @@ child_after(const struct job *j,
         CFAIL("a read (GET /api/v1/subpoenas/ID) answers %d after the fault",
               x.status);
     resp_release(&x);
+    if (j->kind == JOB_OOM_CM) {
+        /* The reserve is taken again: writes go on. */
+        send_probe_write(port, &x);
+        if (x.status != 201)
+            CFAIL("a write answers %d after the allocation failure", x.status);
+        else
+            (*probes)++;
+        resp_release(&x);
+    }
     if (j->kind != JOB_IO)
         return fails;
     http_do(port, "GET", "/readyz", "", NULL, 0, &x);
@@ -1032,7 +1056,7 @@ child_main(const struct job *j, int out_fd)
         send_route(s.port, j->rc->id, &r);
         cm_alloc_fault_arm(0);
         o.seen = (long)cm_alloc_fault_count();
-        o.fired = o.seen >= j->n; /* then it has aborted */
+        o.fired = o.seen >= j->n;
         break;
     case JOB_OOM_SQL:
         /* Warm up: the pool's and the writer's connections are opened
@@ -1065,7 +1089,7 @@ child_main(const struct job *j, int out_fd)
 }
 
 /* How a child ended. */
-enum ending { END_OK, END_OOM_ABORT, END_BAD };
+enum ending { END_OK, END_BAD };
 
 static char *
 read_err(void)
@@ -1133,14 +1157,16 @@ run_job(const struct job *j, struct outcome *o)
         if (o->child_fails)
             FAIL("%s n=%ld: %d checks failed in the child:\n%s", j->rc->name,
                  j->n, o->child_fails, err);
+        if (j->kind == JOB_OOM_CM && o->fired > 0 &&
+            count_of(err, "served from the reserve") != 1)
+            FAIL("%s n=%ld: the log does not say once that the reserve "
+                 "served an allocation:\n%s",
+                 j->rc->name, j->n, err);
         if (j->kind == JOB_IO && j->op == FLT_SYNC && o->fired > 0 &&
             count_of(err, "an fsync failed") != 1)
             FAIL("%s n=%ld: the log does not say once that an fsync "
                  "failed:\n%s",
                  j->rc->name, j->n, err);
-    } else if (j->kind == JOB_OOM_CM && WIFSIGNALED(status) &&
-               WTERMSIG(status) == SIGABRT && strstr(err, "out of memory")) {
-        e = END_OOM_ABORT;
     } else {
         FAIL("%s n=%ld: the child ended badly (%s %d):\n%s", j->rc->name, j->n,
              WIFSIGNALED(status) ? "signal" : "exit",
@@ -1442,16 +1468,15 @@ setup(void)
 /* ---- the loops -----------------------------------------------------------*/
 
 struct tally {
-    long iterations, answered_ok, answered_4xx, answered_5xx, aborted,
-        no_answer;
+    long iterations, answered_ok, answered_4xx, answered_5xx, no_answer;
 };
 
 static void
 tally_add(struct tally *t, enum ending e, int status)
 {
     t->iterations++;
-    if (e == END_OOM_ABORT)
-        t->aborted++;
+    if (e != END_OK)
+        t->no_answer++;
     else if (status >= 200 && status < 300)
         t->answered_ok++;
     else if (status >= 400 && status < 500)
@@ -1466,13 +1491,33 @@ static void
 tally_print(const char *what, const struct tally *t)
 {
     (void)printf("%-58s %5ld iterations: %ld 2xx, %ld 4xx, %ld 5xx, %ld "
-                 "aborted (out of memory), %ld no answer\n",
+                 "no answer\n",
                  what, t->iterations, t->answered_ok, t->answered_4xx,
-                 t->answered_5xx, t->aborted, t->no_answer);
+                 t->answered_5xx, t->no_answer);
     (void)fflush(stdout);
 }
 
 static bool smoke;
+
+/* The iterations a spread loop aims at: FAULTS_STEPS when set (a soak
+ * between the smoke and every N: `FAULTS_STEPS=100 faults oom`), else
+ * SMOKE_STEPS. */
+static long
+spread_steps(void)
+{
+    const char *e = getenv("FAULTS_STEPS");
+    long n = e ? strtol(e, NULL, 10) : 0;
+
+    return n > 0 ? n : SMOKE_STEPS;
+}
+
+/* The stride of a loop that is not the smoke's: 1 (every N), or 0 (a
+ * spread of FAULTS_STEPS N) when FAULTS_STEPS is set. */
+static long
+full_stride(void)
+{
+    return getenv("FAULTS_STEPS") ? 0 : 1;
+}
 
 /* One loop: N = 1, 1 + stride, ... until a request completes with no
  * fault reached. */
@@ -1484,15 +1529,16 @@ loop(struct job j, long stride, struct tally *total)
     int before = failures;
 
     if (stride == 0) {
-        /* Spread about SMOKE_STEPS iterations over the N a request has:
-         * count them in a run whose fault is out of reach. */
+        /* Spread about SMOKE_STEPS (or FAULTS_STEPS) iterations over
+         * the N a request has: count them in a run whose fault is out of
+         * reach. */
         struct outcome o;
 
         j.n = N_CAP + 1;
         if (run_job(&j, &o) != END_OK)
             return;
         verify_db(&j, o.status, o.probes);
-        stride = o.seen / SMOKE_STEPS + 1;
+        stride = o.seen / spread_steps() + 1;
     }
     for (j.n = 1; j.n <= N_CAP; j.n += stride) {
         struct outcome o;
@@ -1525,7 +1571,6 @@ loop(struct job j, long stride, struct tally *total)
     total->answered_ok += t.answered_ok;
     total->answered_4xx += t.answered_4xx;
     total->answered_5xx += t.answered_5xx;
-    total->aborted += t.aborted;
     total->no_answer += t.no_answer;
 }
 
@@ -1575,9 +1620,9 @@ oom_loops(void)
         if (smoke && routes[i].id != R_PERSON && routes[i].id != R_READ)
             continue;
         if (!only || strcmp(only, "sqlite") != 0)
-            loop(cm, smoke ? 0 : 1, &total);
+            loop(cm, smoke ? 0 : full_stride(), &total);
         if (!only || strcmp(only, "compel") != 0)
-            loop(sq, smoke ? 0 : 1, &total);
+            loop(sq, smoke ? 0 : full_stride(), &total);
     }
     tally_print("oom total", &total);
 }
