@@ -309,6 +309,62 @@ test('the custodian acknowledges and refuses; counsel refers the subpoena to DOJ
   await p.context.close();
 });
 
+test('counsel places a legal hold on the subpoena and releases it; the officer sees it but may not change it', async () => {
+  let p = await as('counsel');
+  await openCase(p.page, subPath, 'Referred');
+  await p.page.getByTestId('no-hold').waitFor();
+  // A reason is required: the API's error shows next to the field.
+  await p.page.getByTestId('hold-place-submit').click();
+  const fieldError = p.page.getByTestId('hold-place').locator('.field-error:not([hidden])');
+  await fieldError.waitFor();
+  assert.notEqual((await fieldError.innerText()).trim(), '');
+  await p.page.getByTestId('no-hold').waitFor();
+  await p.page.getByTestId('hold-place').getByLabel('Reason').fill('Enforcement litigation pending, D. Colo.');
+  await p.page.getByTestId('hold-place-submit').click();
+  await p.page.getByTestId('hold-badge').waitFor();
+  assert.match(await p.page.getByTestId('hold-in-force').innerText(),
+    /On legal hold\. Placed .* by Agency counsel: Enforcement litigation pending, D\. Colo\. Nothing of this case is purged/);
+  // What the API holds.
+  const api = web.server.client();
+  await api.login(email('counsel'));
+  const id = subPath.split('/').pop();
+  let r = await api.get(`/api/v1/cases/${id}/hold`);
+  assert.equal(r.status, 200);
+  assert.equal(r.json.hold.reason, 'Enforcement litigation pending, D. Colo.');
+  assert.equal(r.json.hold.placed_by.role, 'agency_counsel');
+  await shot(p.page, 'case-legal-hold');
+  p.assertClean();
+  await p.context.close();
+
+  // The officer reads the hold, with no form to change it.
+  p = await as('officer');
+  await openCase(p.page, subPath, 'Referred');
+  await p.page.getByTestId('hold-in-force').waitFor();
+  assert.equal(await p.page.getByTestId('hold-release').count(), 0);
+  assert.equal(await p.page.getByTestId('hold-place').count(), 0);
+  p.assertClean();
+  await p.context.close();
+
+  p = await as('counsel');
+  await openCase(p.page, subPath, 'Referred');
+  await p.page.getByTestId('hold-release').getByLabel('Reason').fill('Litigation ended');
+  await p.page.getByTestId('hold-release-submit').click();
+  await p.page.getByTestId('no-hold').waitFor();
+  assert.equal(await p.page.getByTestId('hold-badge').count(), 0);
+  await p.page.getByTestId('hold-history').locator('summary').click();
+  assert.match(await p.page.getByTestId('hold-history').innerText(),
+    /Earlier holds \(1\)[\s\S]*D\. Colo\. Released .* by Agency counsel: Litigation ended\./);
+  // The timeline has both.
+  const timeline = await p.page.getByTestId('timeline').innerText();
+  assert.match(timeline, /Hold/);
+  assert.match(timeline, /Release/);
+  r = await api.get(`/api/v1/cases/${id}/hold`);
+  assert.equal(r.json.hold, null);
+  assert.equal(r.json.history.length, 1);
+  p.assertClean();
+  await p.context.close();
+});
+
 // The subpoena's state as the officer's API session reads it (for a
 // label to wait for).
 async function stateOf() {

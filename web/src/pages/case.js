@@ -6,11 +6,15 @@
 // before signing), and the timeline. After an action the page shows the
 // case as it now stands.
 //
+// A legal hold (docs/api.md "Legal holds") shows as a badge by the state
+// and a panel with who placed it, when and why, the earlier holds, and
+// for agency counsel and DOJ attorneys a form to place or release one.
+//
 // Actions that need a paper on file (serve: a proof of service;
 // enter_order: the court's order) carry a chooser of this case's
 // documents of that kind and an upload next to it; a 422 naming the rule
 // is shown next to that chooser, saying which document is missing.
-import { get, post, query } from '../api.js';
+import { api, get, post, query } from '../api.js';
 import { DOC_GUARDS, DOC_KINDS, KINDS, actionFields, categoryLabel, dollars } from '../cases.js';
 import { orgField, uploadDocument } from '../picker.js';
 import { field, fmtDate, fmtInstant, form, h, label, nextId, notify } from '../ui.js';
@@ -219,6 +223,54 @@ function pdfLinks(c, base) {
     h('a', { href, download: `${c.number}${pre ? '-preview' : ''}.pdf`, 'data-testid': 'pdf-download' }, 'Download'));
 }
 
+const HOLD_WRITERS = ['agency_counsel', 'doj_attorney'];
+
+// A sentence: `s` with a full stop unless it ends with one already.
+const sentence = (s) => (/[.!?]$/.test(s) ? s : `${s}.`);
+
+function holdLine(x, released) {
+  const by = x.placed_by?.role ? ` by ${label(x.placed_by.role)}` : '';
+  const text = sentence(`Placed ${fmtInstant(x.placed_at)}${by}: ${x.reason}`);
+  if (!released) return text;
+  const rby = x.released_by?.role ? ` by ${label(x.released_by.role)}` : '';
+  return `${text} ${sentence(`Released ${fmtInstant(x.released_at)}${rby}: ${x.release_reason}`)}`;
+}
+
+// The legal hold of a case: the one in force, the earlier ones, and the
+// form to place or release one for those who may.
+function holdPanel(c, holds, ctx) {
+  const path = `/api/v1/cases/${encodeURIComponent(c.id)}/hold`;
+  const may = ctx.me.roles.some((r) => HOLD_WRITERS.includes(r));
+  const reload = () => ctx.navigate(location.pathname, { replace: true });
+  const reason = { name: 'reason', label: 'Reason', type: 'textarea', required: true,
+    hint: 'Why the records must be kept (a litigation, an investigation); up to 1,000 characters.' };
+  const earlier = holds.history.filter((x) => x.released_at);
+  return h('section', { class: 'panel', 'data-testid': 'hold' }, h('h2', null, 'Legal hold'),
+    holds.hold
+      ? h('p', { class: 'notice', 'data-testid': 'hold-in-force' },
+        h('strong', null, 'On legal hold. '), holdLine(holds.hold, false),
+        ' Nothing of this case is purged while the hold is in force.')
+      : h('p', { 'data-testid': 'no-hold' }, 'No legal hold is in force.'),
+    earlier.length ? h('details', { 'data-testid': 'hold-history' }, h('summary', null, `Earlier holds (${earlier.length})`),
+      h('ul', null, earlier.map((x) => h('li', null, holdLine(x, true))))) : null,
+    may && !holds.hold ? form({
+      testid: 'hold-place', submit: 'Place a legal hold', fields: [reason],
+      onSubmit: async (v) => {
+        await post(path, { reason: v.reason });
+        notify('Legal hold placed.');
+        reload();
+      },
+    }) : null,
+    may && holds.hold ? form({
+      testid: 'hold-release', submit: 'Release the hold', fields: [{ ...reason, hint: 'Why the records need no longer be kept.' }],
+      onSubmit: async (v) => {
+        await api('DELETE', path, { reason: v.reason });
+        notify('Legal hold released.');
+        reload();
+      },
+    }) : null);
+}
+
 export async function casePage(ctx) {
   const { kind, id } = ctx.params;
   const base = `/api/v1/${kind}/${encodeURIComponent(id)}`;
@@ -238,6 +290,7 @@ export async function casePage(ctx) {
         `There is no such ${kind === 'enforcements' ? 'enforcement case' : kind.slice(0, -1)}, or it is not one you may see.`),
       h('p', null, h('a', { href: `/${kind}` }, `All ${KINDS[kind].title.toLowerCase()}`)));
   }
+  const holds = await get(`/api/v1/cases/${encodeURIComponent(id)}/hold`).catch(() => null);
   const docs = docList.items;
   const extra = {};
   if (kind === 'enforcements' && c.allowed_actions?.includes('enter_order') && c.subpoena_id)
@@ -253,6 +306,7 @@ export async function casePage(ctx) {
     h('p', { class: 'case-state' }, h('span', { class: `badge state-${c.state}`, 'data-testid': 'case-state' }, label(c.state)),
       c.overdue ? h('strong', { class: 'badge badge-overdue' }, 'Overdue') : null,
       c.noncompliant ? h('strong', { class: 'badge badge-overdue' }, 'Not complied') : null,
+      holds?.hold ? h('strong', { class: 'badge', 'data-testid': 'hold-badge' }, 'Legal hold') : null,
       c.over_detention ? h('strong', { class: 'badge badge-overdue', 'data-testid': 'over-detention' },
         'Held past the hold limit') : null),
     c.over_detention ? h('p', { class: 'notice', role: 'alert' },
@@ -281,6 +335,7 @@ export async function casePage(ctx) {
       documentsList(docs),
       canUpload ? uploadForm(kind, c, ctx) : null),
     manifest ? h('section', { class: 'panel' }, h('h2', null, 'Production manifest'), manifestView(manifest)) : null,
+    holds ? holdPanel(c, holds, ctx) : null,
     h('section', { class: 'panel' }, h('h2', null, 'Timeline'),
       h('ol', { class: 'timeline', 'data-testid': 'timeline' }, hist.items.map((e) => h('li', null,
         h('time', { datetime: e.at }, fmtInstant(e.at)), ' ', h('strong', null, label(e.action)),
