@@ -204,6 +204,7 @@ cmd_serve(int argc, char **argv)
     app.rate.login = c.rate_limit_login;
     app.rate.user = c.rate_limit_user;
     app.rate.org = c.rate_limit_org;
+    app.webhook_private_ok = c.webhook_private_networks != 0;
     app.http.trusted_proxy = c.trusted_proxy;
     if (app_writer_start(&app) != CM_ERR_OK) {
         cli_fail("serve", "cannot start the writer thread");
@@ -218,6 +219,7 @@ cmd_serve(int argc, char **argv)
     (void)reminder_policy_parse(c.reminder_days, &jc.policy); /* validated */
     jc.interval_s = c.jobs_interval;
     jc.max_attempts = c.webhook_max_attempts;
+    jc.webhook_private_ok = c.webhook_private_networks != 0;
     jc.fc = &app.fc;
     jc.now = serve_now;
     jc.now_ctx = &app;

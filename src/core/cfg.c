@@ -100,6 +100,11 @@ static const struct cfg_key keys[] = {
     {"webhook_max_attempts", CFG_TYPE_UINT,
      offsetof(struct cfg, webhook_max_attempts), "8", 1, 100, NULL, NULL,
      "failed deliveries after which a reminder job is dead"},
+    {"webhook_private_networks", CFG_TYPE_UINT,
+     offsetof(struct cfg, webhook_private_networks), "0", 0, 1, NULL, NULL,
+     "1: allow webhooks to loopback, private, link-local and other "
+     "non-public addresses (a receiver on the internal network); 0 refuses "
+     "them, checked on every connection after name resolution"},
     {"public_url", CFG_TYPE_STR, offsetof(struct cfg, public_url),
      "http://127.0.0.1:8080", 0, 0, is_public_url,
      "an http:// or https:// URL without query or fragment",

@@ -44,7 +44,8 @@ struct cfg {
     char *smtp_from;        /* sender address of reminder emails */
     char *reminder_days;    /* lead times in days, e.g. "7,3,1" */
     unsigned jobs_interval; /* seconds between scheduler ticks */
-    unsigned webhook_max_attempts; /* failures before a job is dead */
+    unsigned webhook_max_attempts;     /* failures before a job is dead */
+    unsigned webhook_private_networks; /* 1: deliver to non-public addresses */
 
     /* Rate limits, calls per minute, kept in the store (0: off). */
     unsigned rate_limit_login; /* login attempts naming one email */

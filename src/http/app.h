@@ -103,6 +103,7 @@ struct app {
     bool cookie_secure;        /* add Secure to the session cookie */
     const char *public_url;    /* cfg public_url (borrowed), or NULL */
     struct ratelimit_cfg rate; /* cfg rate_limit_* (ratelimit.h) */
+    bool webhook_private_ok;   /* cfg webhook_private_networks */
     struct http_app http;      /* the hooks lent to the server */
 };
 

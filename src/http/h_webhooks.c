@@ -226,6 +226,13 @@ h_webhooks_create(struct http_req *req)
                           "no user name, spaces or fragment");
         goto out_release;
     }
+    if (!app_of(req)->webhook_private_ok && webhook_url_names_private_ip(url)) {
+        err = reply_error(req, CM_ERR_VALIDATION_FAILED, "url",
+                          "the address is not public (loopback, private, "
+                          "link-local or reserved); compel delivers there "
+                          "only with webhook_private_networks = 1");
+        goto out_release;
+    }
     if (!h_users_is_id(org_id)) {
         err = reply_error(req, CM_ERR_VALIDATION_FAILED, "org_id",
                           "no organization has this id");

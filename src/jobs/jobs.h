@@ -64,8 +64,9 @@ struct jobs_config {
     const char *smtp_from;  /* envelope and From: address */
     const char *public_url; /* base of links in emails, or NULL */
     struct reminder_policy policy;
-    unsigned interval_s;   /* seconds between ticks */
-    unsigned max_attempts; /* a job is dead after this many failures */
+    unsigned interval_s;     /* seconds between ticks */
+    unsigned max_attempts;   /* a job is dead after this many failures */
+    bool webhook_private_ok; /* deliver to non-public addresses (webhook.h) */
     const struct fieldcrypt *fc;
     int64_t (*now)(void *ctx); /* UTC microseconds */
     void *now_ctx;

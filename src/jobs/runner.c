@@ -716,6 +716,7 @@ send_now(struct send_tx *t, struct buf *why)
         wr.secret_len = t->secret.len;
         wr.delivery_id = t->job->id;
         wr.t_unix = t->now / 1000000;
+        wr.allow_private = t->c->webhook_private_ok;
         err = webhook_post(&wr, NULL, why);
         free(body);
     } else {

@@ -15,9 +15,12 @@
 // counsel and to the drafting officer, never to anyone else, and never
 // twice. Webhooks are signed; one that keeps failing is retried with
 // backoff and dead-lettered, visible to admins, and retried by one.
+// The receivers listen on loopback, so this server runs with
+// webhook_private_networks = 1; a server without it refuses webhooks to
+// non-public addresses (the last test; deliveries: unit.test_webhook).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer } from './harness.mjs';
+import { startServer, adminClient, dumpDatabase } from './harness.mjs';
 import { buildWorld, must, assertProblem, uploadDocument }
   from './world.mjs';
 import { startSmtpSink, startWebhookReceiver } from './sinks.mjs';
@@ -51,6 +54,7 @@ before(async () => {
       COMPEL_JOBS_INTERVAL: '1',
       COMPEL_WEBHOOK_MAX_ATTEMPTS: '3',
       COMPEL_PUBLIC_URL: 'https://compel.example.gov',
+      COMPEL_WEBHOOK_PRIVATE_NETWORKS: '1',
     },
   });
   w = await buildWorld(server, { tag: 'reminders' });
@@ -296,4 +300,35 @@ test('a case answered gets no more reminders', async () => {
   server.setClock(at('2026-03-12T18:00:00Z'));
   await sleep(3000);
   assert.equal(smtp.messages.length, before);
+});
+
+test('without webhook_private_networks, webhooks to non-public addresses are refused when registered', async () => {
+  const plain = await startServer({});
+  try {
+    const admin = await adminClient(plain);
+    const orgs = await admin.get('/api/v1/orgs');
+    assert.equal(orgs.status, 200, orgs.text);
+    const orgId = orgs.json.items[0].id;
+    const before = dumpDatabase(plain, { except: ['audit', 'sessions', 'rate_limits'] });
+    for (const url of ['http://127.0.0.1:9/hook', 'http://10.1.2.3/hook',
+      'http://169.254.169.254/latest/meta-data', 'http://192.168.0.10:8080/',
+      'http://100.64.0.1/', 'http://0.0.0.0/', 'http://[::1]:9/',
+      'https://[fd00::1]/x', 'https://[::ffff:127.0.0.1]/x', 'http://[fe80::1]/']) {
+      const r = await admin.post('/api/v1/webhooks', { url, org_id: orgId,
+        events: ['reminder.due'] });
+      assertProblem(r, 400, 'validation_failed', 'url');
+      assert.match(r.json.detail, /not public.*webhook_private_networks = 1/, url);
+    }
+    assert.deepEqual(dumpDatabase(plain, { except: ['audit', 'sessions', 'rate_limits'] }), before);
+    // Public addresses and names are taken: a name is checked on every
+    // delivery, after it is resolved (unit.test_webhook).
+    for (const url of ['https://203.0.114.5/hook', 'https://hooks.example.org/compel',
+      'http://localhost:9/x']) {
+      const r = await admin.post('/api/v1/webhooks', { url, org_id: orgId,
+        events: ['reminder.due'] });
+      assert.equal(r.status, 201, `${url}: ${r.text}`);
+    }
+  } finally {
+    await plain.stop();
+  }
 });
