@@ -126,6 +126,11 @@ static const struct cfg_key keys[] = {
      0, 1000000, NULL, NULL,
      "authenticated requests per minute by all the users of one "
      "organization (0: no limit; each counted request is one more write)"},
+    {"require_totp", CFG_TYPE_UINT, offsetof(struct cfg, require_totp), "0", 0,
+     1, NULL, NULL,
+     "1: every account needs a second factor (TOTP); one logged in with a "
+     "password alone may only enroll one (CJIS IA-2; 0 leaves it to each "
+     "user)"},
     {"retention_audit_years", CFG_TYPE_UINT,
      offsetof(struct cfg, retention_audit_years), "7", 1, 100, NULL, NULL,
      "years audit records are kept before the purge removes them (at "

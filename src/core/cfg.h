@@ -52,6 +52,10 @@ struct cfg {
     unsigned rate_limit_user;  /* authenticated requests of one user */
     unsigned rate_limit_org;   /* ... of all the users of one org */
 
+    /* 1: every account must have a second factor (TOTP) to do anything
+     * but enroll one. */
+    unsigned require_totp;
+
     /* Retention (domain/retention.h), in whole years. */
     unsigned retention_audit_years; /* audit records, at least 1 */
     unsigned retention_case_years;  /* closed cases, after closing */

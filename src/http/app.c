@@ -923,6 +923,8 @@ caller_from_user(struct auth_tx *t, struct store *s, const char *user_id)
     }
     req->roles = u.roles & org_kind_roles(kind);
     req->caller.is_authenticated = true;
+    req->caller.needs_mfa_enrollment =
+        app_of(req)->require_totp && !u.totp_enabled;
     req->caller.via_token = t->via_token;
     req->caller.org_kind = (int)kind;
     (void)snprintf(req->caller.user_id, sizeof req->caller.user_id, "%s", u.id);
@@ -1001,6 +1003,28 @@ auth_token_tx(struct store *s, void *ctx)
     return rc;
 }
 
+/* What an account without the second factor that require_totp asks for
+ * may still do: read itself, enroll and confirm a factor, change its
+ * password, log out. */
+static bool
+is_enrollment_route(const struct http_req *req)
+{
+    static const char *const allowed[][2] = {
+        {"GET", "/api/v1/me"},
+        {"POST", "/api/v1/me/totp"},
+        {"POST", "/api/v1/me/totp/confirm"},
+        {"POST", "/api/v1/me/password"},
+        {"DELETE", "/api/v1/session"},
+    };
+    const struct route *r = req->match.route;
+
+    for (size_t i = 0; r && i < sizeof allowed / sizeof *allowed; i++)
+        if (strcmp(r->method, allowed[i][0]) == 0 &&
+            strcmp(r->pattern, allowed[i][1]) == 0)
+            return true;
+    return false;
+}
+
 enum cm_err
 app_authenticate(struct http_req *req)
 {
@@ -1040,6 +1064,16 @@ app_authenticate(struct http_req *req)
         req->roles = 0;
         return reply_error(req, CM_ERR_UNAUTHENTICATED, NULL,
                            "your session expired; log in again");
+    }
+    if (req->caller.needs_mfa_enrollment && !is_enrollment_route(req)) {
+        app_audit_alone(req, NULL, "route.denied", "route",
+                        req->match.route ? req->match.route->pattern : NULL,
+                        "mfa_enrollment_required", req->method);
+        return reply_error(req, CM_ERR_MFA_ENROLLMENT_REQUIRED, NULL,
+                           "a second factor is required of every account "
+                           "here: enroll one (POST /api/v1/me/totp, then "
+                           "POST /api/v1/me/totp/confirm with a code) "
+                           "before anything else");
     }
     return ratelimit_check_caller(req);
 }

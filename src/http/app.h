@@ -104,6 +104,7 @@ struct app {
     const char *public_url;    /* cfg public_url (borrowed), or NULL */
     struct ratelimit_cfg rate; /* cfg rate_limit_* (ratelimit.h) */
     bool webhook_private_ok;   /* cfg webhook_private_networks */
+    bool require_totp;         /* cfg require_totp: see app_authenticate */
     struct http_app http;      /* the hooks lent to the server */
 };
 

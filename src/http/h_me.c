@@ -2,7 +2,8 @@
  * h_me.c: the logged-in user's own account.
  *
  *   GET  /api/v1/me                → the user (id, email, name, org, roles,
- *                                    title, totp_enabled, ...)
+ *                                    title, totp_enabled,
+ *                                    mfa_enrollment_required, ...)
  *   POST /api/v1/me/totp           → 201 {"secret", "otpauth_uri"}: a new
  *                                    pending TOTP secret (409 when TOTP is
  *                                    already enabled)
@@ -113,11 +114,15 @@ h_me_get(struct http_req *req)
     int64_t version;
 
     memset(&t, 0, sizeof t);
-    err = app_run(req, "me_get", me_tx, &t.base);
+    err = app_run_read(req, "me_get", me_tx, &t.base);
     if (err != CM_ERR_OK) {
         json_decref(t.out);
         return err;
     }
+    /* cfg require_totp and no factor yet: all this account may do is
+     * enroll one (app_authenticate). */
+    json_object_set_new(t.out, "mfa_enrollment_required",
+                        json_boolean(req->caller.needs_mfa_enrollment));
     version = json_integer_value(json_object_get(t.out, "version"));
     err = reply_json(req, 200, t.out);
     if (err == CM_ERR_OK)

@@ -378,6 +378,12 @@ h_session_create(struct http_req *req)
     answer = json_object();
     json_object_set_new(answer, "user", t.user);
     json_object_set_new(answer, "csrf_token", json_string(t.csrf));
+    /* cfg require_totp and no factor yet: the session may only enroll one
+     * (app_authenticate). */
+    json_object_set_new(
+        answer, "mfa_enrollment_required",
+        json_boolean(app_of(req)->require_totp &&
+                     !json_is_true(json_object_get(t.user, "totp_enabled"))));
     t.user = NULL;
     cookie_text(req, t.token, &cookie);
     err = reply_json(req, 201, answer);

@@ -54,6 +54,9 @@ struct http_caller {
     int org_kind;                   /* enum org_kind */
     char session_id[CM_ID_LEN + 1]; /* session or API token id */
     char session_hash[17];          /* short hex of its hash, for audit */
+    /* require_totp is set and this account has no second factor: it may
+     * only enroll one (app_authenticate). */
+    bool needs_mfa_enrollment;
 };
 
 /* Most extra headers one reply may carry (Allow, ETag, Location, ...). */

@@ -343,6 +343,63 @@ test('TOTP: enroll, confirm, then login needs a fresh code', async () => {
   assert.equal(replay.json.code, 'bad_credentials');
 });
 
+test('require_totp: an account without a second factor may only enroll one', async () => {
+  let t = Date.UTC(2026, 2, 2, 15, 0, 0) * 1000;
+  const strict = await startServer({ clock: t, env: { COMPEL_REQUIRE_TOTP: '1' } });
+  try {
+    // The default server warns that a password alone is enough; this one
+    // does not.
+    assert.match(server.stderr(), /require_totp is 0/);
+    assert.doesNotMatch(strict.stderr(), /require_totp is 0/);
+    const c = strict.client();
+    const login = await c.login(ADMIN_EMAIL);
+    assert.equal(login.status, 201, login.text);
+    assert.equal(login.json.mfa_enrollment_required, true);
+    let me = await c.get('/api/v1/me');
+    assert.equal(me.status, 200, me.text);
+    assert.equal(me.json.mfa_enrollment_required, true);
+
+    // Everything else is refused, audited, and changes nothing.
+    const except = ['audit', 'sessions', 'rate_limits'];
+    const before = dumpDatabase(strict, { except });
+    for (const [method, path, body] of [['GET', '/api/v1/users'],
+      ['GET', '/api/v1/subpoenas'], ['POST', '/api/v1/tokens', { name: 'ci' }],
+      ['POST', '/api/v1/users', { email: 'x@agency.test', name: 'X',
+        org_id: me.json.org.id, roles: ['officer'], password: PASSWORD }]]) {
+      const r = method === 'GET' ? await c.get(path) : await c.post(path, body);
+      assert.equal(r.status, 403, `${method} ${path}: ${r.text}`);
+      assert.equal(r.json.code, 'mfa_enrollment_required');
+      assert.match(r.json.detail, /POST \/api\/v1\/me\/totp/);
+    }
+    assert.deepEqual(dumpDatabase(strict, { except }), before);
+    assert.equal(strict.sql("SELECT count(*) FROM audit WHERE action = 'route.denied' "
+      + "AND outcome = 'mfa_enrollment_required';").trim(), '4');
+
+    // Enroll and confirm: the same session may then do what its roles allow.
+    const en = await c.post('/api/v1/me/totp', {});
+    assert.equal(en.status, 201, en.text);
+    secrets.push(en.json.secret);
+    const conf = await c.post('/api/v1/me/totp/confirm', { code: totp(en.json.secret, t) });
+    assert.equal(conf.status, 200, conf.text);
+    me = await c.get('/api/v1/me');
+    assert.equal(me.json.mfa_enrollment_required, false);
+    assert.equal((await c.get('/api/v1/users')).status, 200);
+
+    // A new login needs the code, and is not limited.
+    t += 30 * 1000000;
+    strict.setClock(t);
+    assert.equal((await strict.client().login(ADMIN_EMAIL)).json.code, 'mfa_required');
+    const c2 = strict.client();
+    const ok = await c2.login(ADMIN_EMAIL, PASSWORD, totp(en.json.secret, t));
+    assert.equal(ok.status, 201, ok.text);
+    assert.equal(ok.json.mfa_enrollment_required, false);
+    assert.equal((await c2.get('/api/v1/users')).status, 200);
+  } finally {
+    await strict.stop();
+  }
+  assert.doesNotMatch(strict.stderr(), /Sanitizer|runtime error/);
+});
+
 test('API tokens: bearer use, listing, revocation', async () => {
   const u = await newUser('tok');
   const c = server.client();

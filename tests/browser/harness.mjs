@@ -37,7 +37,7 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu',
 
 // Start a server on a fresh database (clock: as in tests/api/harness.mjs)
 // serving WEB_ROOT, and a headless chromium with a fresh profile.
-export async function startWeb({ clock = null } = {}) {
+export async function startWeb({ clock = null, env = {} } = {}) {
   if (!existsSync(CHROMIUM))
     throw new Error(`${CHROMIUM} is missing: run scripts/deps (installs Debian's chromium)`);
   if (!existsSync(join(WEB_ROOT, 'index.html')))
@@ -48,7 +48,7 @@ export async function startWeb({ clock = null } = {}) {
   } catch {
     throw new Error('playwright-core is missing: run scripts/deps (npm ci in web/)');
   }
-  const server = await startServer({ clock, env: { COMPEL_WEB_ROOT: WEB_ROOT } });
+  const server = await startServer({ clock, env: { COMPEL_WEB_ROOT: WEB_ROOT, ...env } });
   let browser;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });

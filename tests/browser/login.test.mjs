@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startWeb, loginAs, shot, totpCode, adminClient, PASSWORD, ARTIFACTS } from './harness.mjs';
+import { startWeb, loginAs, shot, totpCode, adminClient, PASSWORD, ADMIN_EMAIL, ARTIFACTS } from './harness.mjs';
 
 // Monday 13 January 2020, 11:00 in Denver (18:00 UTC): a working day.
 let now = Date.parse('2020-01-13T18:00:00Z') * 1000;
@@ -153,6 +153,38 @@ test('enrol a second factor from the QR code, then logging in needs the code', a
   await page.getByTestId('who').getByText('User totpy').waitFor();
   assertClean();
   await page.context().close();
+});
+
+test('with require_totp, an account without a second factor is kept on the account page until it enrols one', async () => {
+  const strict = await startWeb({ clock: now, env: { COMPEL_REQUIRE_TOTP: '1' } });
+  try {
+    const { page, assertClean } = await strict.newPage({ width: 1280 });
+    await loginAs(page, ADMIN_EMAIL);
+    await page.getByTestId('mfa-required').waitFor();
+    assert.equal(new URL(page.url()).pathname, '/account');
+    // Another page leads back here.
+    await page.goto('/subpoenas');
+    await page.getByTestId('mfa-required').waitFor();
+    assert.equal(new URL(page.url()).pathname, '/account');
+    assert.equal(await page.getByTestId('token-list').count(), 0);
+    // The top bar offers the account page alone.
+    assert.deepEqual(await page.getByRole('navigation', { name: 'Main' }).getByRole('link').allInnerTexts(), ['Account']);
+    await shot(page, 'account-mfa-required');
+    await page.getByRole('button', { name: 'Set up a second factor' }).click();
+    const secret = (await page.getByTestId('totp-secret').textContent()).replace(/\s/g, '');
+    await page.getByLabel('Code from the app').fill(totpCode(secret, now));
+    await page.getByRole('button', { name: 'Turn on' }).click();
+    // Enrolled: the home page, and the rest of compel, open.
+    await page.waitForURL((u) => u.pathname === '/');
+    await page.goto('/account');
+    await page.getByTestId('totp-on').waitFor();
+    assert.equal(await page.getByTestId('mfa-required').count(), 0);
+    await page.getByTestId('token-list').waitFor();
+    assertClean();
+    await page.context().close();
+  } finally {
+    await strict.stop();
+  }
 });
 
 test("the officer's home page lists the draft to submit; logout ends the session", async () => {

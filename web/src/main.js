@@ -35,7 +35,9 @@ const NAV = [
 
 function topBar(me) {
   const here = location.pathname;
-  const mine = NAV.filter(([, , roles]) => !roles || roles.some((r) => me.roles.includes(r)));
+  const mine = me.mfa_enrollment_required
+    ? NAV.filter(([path]) => path === '/account') // all it may use until it enrols
+    : NAV.filter(([, , roles]) => !roles || roles.some((r) => me.roles.includes(r)));
   // The current entry is the longest one the path falls under, so that
   // /subpoenas/new marks "New subpoena", not "Subpoenas" as well.
   const under = (path) => (path === '/' ? here === '/' : here === path || here.startsWith(path + '/'));
@@ -76,6 +78,12 @@ async function render() {
       }
       return;
     }
+  }
+  // The server requires a second factor of every account (require_totp)
+  // and this one has none: the account page is the only one it may use.
+  if (!opts.public && state.me?.mfa_enrollment_required && location.pathname !== '/account') {
+    navigate('/account', { replace: true });
+    return;
   }
   const ctx = {
     params, query: new URLSearchParams(location.search), me: state.me, navigate,

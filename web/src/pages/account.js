@@ -29,7 +29,9 @@ function enrolment(ctx, area) {
           onSubmit: async (v) => {
             await post('/api/v1/me/totp/confirm', { code: v.code || '' });
             notify('The second factor is on: logging in now asks for a code.');
-            ctx.navigate('/account', { replace: true });
+            const required = ctx.me?.mfa_enrollment_required;
+            ctx.loggedIn(await get('/api/v1/me'));
+            ctx.navigate(required ? '/' : '/account', { replace: true });
           },
         }));
     } catch (err) {
@@ -72,8 +74,14 @@ export async function accountPage(ctx) {
   area.append(me.totp_enabled
     ? h('p', { 'data-testid': 'totp-on' }, 'On: logging in asks for a code from your authenticator app.')
     : enrolment(ctx, area));
+  // require_totp: until a second factor is on, enrolling one is all this
+  // account may do (the server refuses the rest).
+  const mustEnroll = me.mfa_enrollment_required;
   return h('div', null,
     h('h1', null, 'Account'),
+    mustEnroll ? h('p', { class: 'notice', role: 'alert', 'data-testid': 'mfa-required' },
+      'A second factor is required of every account here. Set one up under "Second factor" below; '
+      + 'until then, this page is all you can use.') : null,
     h('section', { class: 'panel' },
       h('dl', { class: 'facts' },
         h('dt', null, 'Name'), h('dd', null, me.name),
@@ -83,8 +91,8 @@ export async function accountPage(ctx) {
     passwordSection(),
     h('section', { class: 'panel', 'aria-labelledby': 'totp-h' },
       h('h2', { id: 'totp-h' }, 'Second factor'), area),
-    await tokensSection(),
-    feedSection());
+    mustEnroll ? null : await tokensSection(),
+    mustEnroll ? null : feedSection());
 }
 
 // ---- API tokens -----------------------------------------------------------
