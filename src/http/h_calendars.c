@@ -184,7 +184,7 @@ h_calendars_list(struct http_req *req)
     memset(&t, 0, sizeof t);
     t.base.req = req;
     t.items = json_array();
-    err = app_run(req, "calendar_list", list_tx, &t.base);
+    err = app_run_read(req, "calendar_list", list_tx, &t.base);
     if (err != CM_ERR_OK) {
         json_decref(t.items);
         return err;
@@ -304,7 +304,7 @@ h_calendars_show(struct http_req *req)
                                "year must be a year from 1971 to 9999");
         t.year = (int32_t)y;
     }
-    err = app_run(req, "calendar_get", show_tx, &t.base);
+    err = app_run_read(req, "calendar_get", show_tx, &t.base);
     if (err == CM_ERR_OK) {
         app_set_etag(req, t.version);
         err = reply_json(req, 200, t.answer);

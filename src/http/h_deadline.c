@@ -263,7 +263,7 @@ h_deadline_get(struct http_req *req)
         return err;
     t.base.req = req;
     t.id = q.calendar;
-    err = app_run(req, "deadline_calendar", calendar_tx, &t.base);
+    err = app_run_read(req, "deadline_calendar", calendar_tx, &t.base);
     if (err != CM_ERR_OK)
         goto out_release;
     if (is_hours)

@@ -243,7 +243,7 @@ h_delegations_list(struct http_req *req)
                            "give user_id, the id of the user whose "
                            "delegations to list");
     t.items = json_array();
-    err = app_run(req, "delegation_list", list_tx, &t.base);
+    err = app_run_read(req, "delegation_list", list_tx, &t.base);
     if (err != CM_ERR_OK) {
         json_decref(t.items);
         if (t.is_out_of_scope)

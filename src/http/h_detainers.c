@@ -461,7 +461,7 @@ get_common(struct http_req *req, bool history)
     memset(&t, 0, sizeof t);
     t.id = http_req_param(req, "id");
     t.history = history;
-    err = app_run(req, "detainer_read", get_tx, &t.base);
+    err = app_run_read(req, "detainer_read", get_tx, &t.base);
     if (err != CM_ERR_OK)
         goto out_release;
     if (!t.found) {
@@ -691,7 +691,7 @@ h_detainers_list(struct http_req *req)
     if (h_imports_wants_csv(req))
         return h_imports_export_csv(req, BULK_EXPORT_KIND_DETAINERS, &t.scope,
                                     &t.filter);
-    err = app_run(req, "detainer_list", list_tx, &t.base);
+    err = app_run_read(req, "detainer_list", list_tx, &t.base);
     if (err == CM_ERR_OK) {
         err = reply_json(req, 200, t.out);
         t.out = NULL;

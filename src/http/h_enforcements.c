@@ -380,7 +380,7 @@ static enum cm_err
 get_common(struct http_req *req, bool history)
 {
     struct get_tx t = {.id = http_req_param(req, "id"), .history = history};
-    enum cm_err err = app_run(req, "enforcement.get", get_tx, &t.base);
+    enum cm_err err = app_run_read(req, "enforcement.get", get_tx, &t.base);
 
     if (err != CM_ERR_OK) {
         json_decref(t.out);
@@ -629,7 +629,7 @@ h_enforcements_list(struct http_req *req)
     if (h_imports_wants_csv(req))
         return h_imports_export_csv(req, BULK_EXPORT_KIND_ENFORCEMENTS,
                                     &t.scope, &t.filter);
-    err = app_run(req, "enforcement.list", list_tx, &t.base);
+    err = app_run_read(req, "enforcement.list", list_tx, &t.base);
     if (err != CM_ERR_OK) {
         json_decref(t.out);
         return err;

@@ -342,7 +342,7 @@ h_orgs_list(struct http_req *req)
                            "cursor must be a next_cursor value from a "
                            "previous page");
     t.items = json_array();
-    err = app_run(req, "org_list", org_list_tx, &t.base);
+    err = app_run_read(req, "org_list", org_list_tx, &t.base);
     if (err == CM_ERR_OK)
         return reply_json(req, 200, page_json(t.items, t.limit));
     json_decref(t.items);
@@ -389,7 +389,7 @@ h_orgs_get(struct http_req *req)
     memset(&t, 0, sizeof t);
     t.base.req = req;
     t.id = http_req_param(req, "id");
-    err = app_run(req, "org_get", org_get_tx, &t.base);
+    err = app_run_read(req, "org_get", org_get_tx, &t.base);
     if (err == CM_ERR_OK) {
         app_set_etag(req, t.version);
         err = reply_json(req, 200, t.answer);
@@ -576,7 +576,7 @@ h_orgs_list_facilities(struct http_req *req)
     if (t.org_id)
         t.limit = 1 << 30; /* one organization's: a single page */
     t.items = json_array();
-    err = app_run(req, "facility_list", facility_list_tx, &t.base);
+    err = app_run_read(req, "facility_list", facility_list_tx, &t.base);
     if (err == CM_ERR_OK)
         return reply_json(req, 200, page_json(t.items, t.limit));
     json_decref(t.items);
@@ -792,7 +792,7 @@ h_orgs_list_policies(struct http_req *req)
     t.base.req = req;
     t.org_id = http_req_param(req, "id");
     t.items = json_array();
-    err = app_run(req, "policy_list", policy_list_tx, &t.base);
+    err = app_run_read(req, "policy_list", policy_list_tx, &t.base);
     if (err != CM_ERR_OK) {
         json_decref(t.items);
         return err;

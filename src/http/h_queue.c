@@ -576,7 +576,7 @@ h_queue_get(struct http_req *req)
     enum cm_err err;
 
     memset(&t, 0, sizeof t);
-    err = app_run(req, "queue", queue_tx, &t.base);
+    err = app_run_read(req, "queue", queue_tx, &t.base);
     if (err != CM_ERR_OK) {
         json_decref(t.items);
         return err;

@@ -571,7 +571,7 @@ h_subpoenas_history(struct http_req *req)
 
     memset(&c, 0, sizeof c);
     c.id = http_req_param(req, "id");
-    err = app_run(req, "subpoena_history", history_tx, &c.base);
+    err = app_run_read(req, "subpoena_history", history_tx, &c.base);
     if (err != CM_ERR_OK) {
         if (c.missing)
             app_audit_alone(req, NULL, "subpoena.history", "subpoena", c.id,
@@ -1064,7 +1064,7 @@ h_subpoenas_list(struct http_req *req)
     c.filter = &filter;
     c.after = cursor ? &after : NULL;
     c.limit = limit;
-    err = app_run(req, "subpoena_list", list_tx, &c.base);
+    err = app_run_read(req, "subpoena_list", list_tx, &c.base);
     if (err != CM_ERR_OK) {
         json_decref(c.items);
         return err;

@@ -185,7 +185,7 @@ h_tokens_list(struct http_req *req)
     enum cm_err err;
 
     memset(&t, 0, sizeof t);
-    err = app_run(req, "token_list", list_tx, &t.base);
+    err = app_run_read(req, "token_list", list_tx, &t.base);
     if (err != CM_ERR_OK) {
         json_decref(t.items);
         return err;

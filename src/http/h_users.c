@@ -462,7 +462,7 @@ h_users_list(struct http_req *req)
     if (t.org_id && !h_users_is_id(t.org_id))
         return reply_error(req, CM_ERR_VALIDATION_FAILED, "org_id",
                            "give the id of an organization");
-    err = app_run(req, "user_list", list_tx, &t.base);
+    err = app_run_read(req, "user_list", list_tx, &t.base);
     if (err != CM_ERR_OK) {
         json_decref(t.items);
         return err;
@@ -521,7 +521,7 @@ h_users_get(struct http_req *req)
     t.id = http_req_param(req, "id");
     if (!h_users_is_id(t.id))
         return reply_error(req, CM_ERR_NOT_FOUND, NULL, "no user has this id");
-    err = app_run(req, "user_get", get_tx, &t.base);
+    err = app_run_read(req, "user_get", get_tx, &t.base);
     if (err != CM_ERR_OK) {
         json_decref(t.out);
         return err;

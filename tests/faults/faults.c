@@ -992,6 +992,18 @@ child_after(const struct job *j,
         CFAIL("/readyz answers %d after a write fault cleared", x.status);
     }
     resp_release(&x);
+    /* Lists write nothing: they go on whatever the fault left. */
+    {
+        char hdr[256];
+
+        (void)snprintf(hdr, sizeof hdr, "Authorization: Bearer %s\r\n",
+                       W.token);
+        http_do(port, "GET", "/api/v1/subpoenas?limit=5", hdr, NULL, 0, &x);
+        if (x.status != 200)
+            CFAIL("GET /api/v1/subpoenas answers %d after the fault",
+                  x.status);
+        resp_release(&x);
+    }
     send_probe_write(port, &x);
     if (j->op == FLT_SYNC && fired > 0) {
         if (x.status != 503 || !x.request_id[0] || !body_is_clean(&x))
