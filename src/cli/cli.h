@@ -37,4 +37,8 @@ struct store;
  * a malformed URL, else 1) after reporting on behalf of `cmd`. */
 int cli_open_store(const char *cmd, const char *url, struct store **s);
 
+/* The same, for a command that needs the current schema: a database with
+ * migrations pending is closed and refused ("run `compel migrate`"). */
+int cli_open_migrated(const char *cmd, const char *url, struct store **s);
+
 #endif

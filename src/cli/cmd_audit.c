@@ -352,7 +352,7 @@ run_verify(int argc, char **argv)
         if (status != 0)
             goto out;
     }
-    status = cli_open_store(CMD_VERIFY, url, &s);
+    status = cli_open_migrated(CMD_VERIFY, url, &s);
     if (status != 0)
         goto out;
     status = 1;
@@ -415,7 +415,7 @@ run_checkpoint(int argc, char **argv)
     status = load_key(CMD_CHECKPOINT, buf_str(&kpath), master);
     if (status != 0)
         goto out;
-    status = cli_open_store(CMD_CHECKPOINT, url, &s);
+    status = cli_open_migrated(CMD_CHECKPOINT, url, &s);
     if (status != 0)
         goto out_wipe;
     status = 1;

@@ -333,7 +333,7 @@ cmd_backup(int argc, char **argv)
         cli_fail(CMD, "%s already exists; refusing to overwrite it", a.out);
         goto out;
     }
-    if (cli_open_store(CMD, url, &s) != 0)
+    if (cli_open_migrated(CMD, url, &s) != 0)
         goto out;
     if (load_key(buf_str(&key), master) != 0) {
         store_close(s);

@@ -840,7 +840,6 @@ cmd_key(int argc, char **argv)
     struct key_args a;
     struct buf path = BUF_INIT;
     struct store *s = NULL;
-    int pending = -1;
     int status = parse_args(argc, argv, &a);
     const char *url;
 
@@ -855,21 +854,15 @@ cmd_key(int argc, char **argv)
         status = 1;
         goto out_release;
     }
-    status = cli_open_store(CMD, url, &s);
+    status = cli_open_migrated(CMD, url, &s);
     if (status != 0)
         goto out_release;
-    if (store_migrations_pending(s, &pending) < 0 || pending != 0) {
-        cli_fail(CMD, "the database needs migrating: run `compel migrate`");
-        status = 1;
-        goto out_close;
-    }
     if (strcmp(a.sub, "rotate") == 0)
         status = rotate(s, buf_str(&path), &a);
     else if (strcmp(a.sub, "status") == 0)
         status = status_cmd(s, buf_str(&path));
     else
         status = check_cmd(s, buf_str(&path));
-out_close:
     store_close(s);
 out_release:
     buf_release(&path);

@@ -268,7 +268,7 @@ cmd_purge(int argc, char **argv)
         rc = parse_as_of(a.as_of, now, &as_of);
     if (rc)
         return rc;
-    rc = cli_open_store(CMD, cli_db_url(a.db), &s);
+    rc = cli_open_migrated(CMD, cli_db_url(a.db), &s);
     if (rc)
         return rc;
     err = purge_run(s, &p, as_of, now, a.dry_run, &r);

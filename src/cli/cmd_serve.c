@@ -206,11 +206,6 @@ cmd_serve(int argc, char **argv)
     app.rate.org = c.rate_limit_org;
     app.webhook_private_ok = c.webhook_private_networks != 0;
     app.require_totp = c.require_totp != 0;
-    if (!app.require_totp)
-        log_write(LOG_LEVEL_WARN, __FILE__, __LINE__, NULL,
-                  "require_totp is 0: accounts may log in with a password "
-                  "alone; set require_totp = 1 to require a second factor "
-                  "of every account (CJIS IA-2)");
     app.http.trusted_proxy = c.trusted_proxy;
     if (app_writer_start(&app) != CM_ERR_OK) {
         cli_fail("serve", "cannot start the writer thread");
@@ -257,6 +252,11 @@ cmd_serve(int argc, char **argv)
                  strchr(host, ':') ? "[" : "", host,
                  strchr(host, ':') ? "]" : "", (unsigned)http_server_port(srv));
     (void)fflush(stdout);
+    if (!app.require_totp)
+        log_write(LOG_LEVEL_WARN, __FILE__, __LINE__, NULL,
+                  "require_totp is 0: accounts may log in with a password "
+                  "alone; set require_totp = 1 to require a second factor "
+                  "of every account (CJIS IA-2)");
     while (sigwait(&stop_set, &sig) != 0)
         ;
     LOG_INFO("signal %d: stopping after the requests in flight", sig);

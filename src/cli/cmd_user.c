@@ -751,7 +751,7 @@ cmd_user(int argc, char **argv)
         cli_fail(CMD, "cannot initialise the crypto library");
         goto out;
     }
-    status = cli_open_store(CMD, cli_db_url(a.db), &s);
+    status = cli_open_migrated(CMD, cli_db_url(a.db), &s);
     if (status != 0)
         goto out;
     if (strcmp(a.sub, "add") == 0)

@@ -98,6 +98,29 @@ cli_open_store(const char *cmd, const char *url, struct store **s)
 }
 
 int
+cli_open_migrated(const char *cmd, const char *url, struct store **s)
+{
+    int pending = -1;
+    int status = cli_open_store(cmd, url, s);
+
+    if (status != 0)
+        return status;
+    if (store_migrations_pending(*s, &pending) < 0) {
+        cli_fail(cmd, "cannot read the database's migrations");
+    } else if (pending != 0) {
+        cli_fail(cmd,
+                 "the database needs migrating (%d migration%s pending): "
+                 "run `compel migrate` first",
+                 pending, pending == 1 ? "" : "s");
+    } else {
+        return 0;
+    }
+    store_close(*s);
+    *s = NULL;
+    return 1;
+}
+
+int
 main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -110,9 +133,10 @@ main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    /* jansson allocates through compel's allocator, whose rule is to
-     * abort on out-of-memory: no caller has to check jansson for a NULL
-     * that only an exhausted heap would give (tests/faults/faults.c). */
+    /* jansson allocates through compel's allocator, which never returns
+     * NULL (a reserve, then an abort: core/alloc.h): no caller has to
+     * check jansson for a NULL that only an exhausted heap would give
+     * (tests/faults/faults.c). */
     json_set_alloc_funcs(cm_malloc, cm_free);
     (void)cm_alloc_reserve_take();
     store_reports_set_local_date(reports_local_date);

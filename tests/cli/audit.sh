@@ -221,6 +221,26 @@ if [ "$rc" -eq 1 ] && one_err_line && [ ! -e "$dir/nonexistent.db" ]; then
 else
     fail "verify of a missing database: exit $rc"
 fi
+# A database whose schema is behind (a migration not applied): verify and
+# checkpoint refuse in one line that says to migrate, and change nothing.
+copy_db old
+sqlite3 "$dir/old.db" "DELETE FROM schema_migrations WHERE name = (SELECT max(name) FROM schema_migrations)"
+before=$(sqlite3 "$dir/old.db" "SELECT count(*) FROM audit")
+for sub in verify checkpoint; do
+    if [ "$sub" = checkpoint ]; then
+        run checkpoint --db "sqlite:$dir/old.db" --out "$dir/old.cp"
+    else
+        run verify --db "sqlite:$dir/old.db"
+    fi
+    if [ "$rc" -eq 1 ] && one_err_line &&
+        grep -q "needs migrating (1 migration pending): run \`compel migrate\` first" "$err" &&
+        [ ! -e "$dir/old.cp" ] &&
+        [ "$(sqlite3 "$dir/old.db" "SELECT count(*) FROM audit")" = "$before" ]; then
+        pass "audit $sub on an unmigrated database: $(cat "$err")"
+    else
+        fail "audit $sub on an unmigrated database: exit $rc"
+    fi
+done
 for sub in "" verify checkpoint; do
     # shellcheck disable=SC2086
     run $sub --help
