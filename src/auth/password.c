@@ -3,8 +3,11 @@
  */
 #include "auth/password.h"
 
+#include <ctype.h>
 #include <sodium.h>
+#include <stdbool.h>
 #include <string.h>
+#include <strings.h>
 
 /* 64 MiB, 3 passes: above OWASP's floor, about 0.1 s here. */
 #define PW_OPSLIMIT 3ULL
@@ -28,6 +31,78 @@ password_check_strength(const char *pw, const char **why)
     if (n > PASSWORD_MAX_LEN) {
         *why = "the password must be at most 1024 characters long";
         return CM_ERR_VALIDATION_FAILED;
+    }
+    return CM_ERR_OK;
+}
+
+/* Whether `hay` contains the `n` bytes at `needle`, ignoring ASCII case. */
+static bool
+contains_nocase(const char *hay, const char *needle, size_t n)
+{
+    size_t h = strlen(hay);
+
+    for (size_t i = 0; n > 0 && i + n <= h; i++)
+        if (strncasecmp(hay + i, needle, n) == 0)
+            return true;
+    return false;
+}
+
+/* Every byte the same, or each one more (or each one less) than the one
+ * before it. */
+static bool
+is_repeat_or_run(const char *pw)
+{
+    size_t n = strlen(pw);
+    bool same = true, up = true, down = true;
+
+    for (size_t i = 1; i < n; i++) {
+        int d = (unsigned char)pw[i] - (unsigned char)pw[i - 1];
+
+        same = same && d == 0;
+        /* Digits run on from 9 to 0 ("123456789012"). */
+        up = up && (d == 1 || (pw[i - 1] == '9' && pw[i] == '0'));
+        down = down && (d == -1 || (pw[i - 1] == '0' && pw[i] == '9'));
+    }
+    return same || up || down;
+}
+
+enum cm_err
+password_check_for(const char *pw,
+                   const char *email,
+                   const char *name,
+                   const char **why)
+{
+    enum cm_err err = password_check_strength(pw, why);
+    const char *at = email ? strchr(email, '@') : NULL;
+
+    if (err != CM_ERR_OK)
+        return err;
+    if (is_repeat_or_run(pw)) {
+        *why = "the password must not be one character repeated or a run "
+               "of consecutive characters";
+        return CM_ERR_VALIDATION_FAILED;
+    }
+    if (contains_nocase(pw, "compel", 6)) {
+        *why = "the password must not contain the service's name";
+        return CM_ERR_VALIDATION_FAILED;
+    }
+    if (email && (size_t)(at ? at - email : (ptrdiff_t)strlen(email)) >= 3 &&
+        contains_nocase(pw, email, at ? (size_t)(at - email) : strlen(email))) {
+        *why = "the password must not contain the email address's name";
+        return CM_ERR_VALIDATION_FAILED;
+    }
+    for (const char *p = name; p && *p;) {
+        size_t n = 0;
+
+        while (p[n] && isalpha((unsigned char)p[n]))
+            n++;
+        if (n >= 4 && contains_nocase(pw, p, n)) {
+            *why = "the password must not contain the user's name";
+            return CM_ERR_VALIDATION_FAILED;
+        }
+        p += n;
+        while (*p && !isalpha((unsigned char)*p))
+            p++;
     }
     return CM_ERR_OK;
 }

@@ -28,6 +28,19 @@ enum cm_err password_lib_init(void);
  * *why to a static English reason. */
 enum cm_err password_check_strength(const char *pw, const char **why);
 
+/*
+ * The length rules, then NIST SP 800-63B's context rules (CJIS IA-5):
+ * not one character repeated, not a run of consecutive characters
+ * ("123456789012", "abcdefghijkl", either way), and not containing,
+ * ignoring case, the service's name ("compel"), the email address's part
+ * before '@' or any word of at least 4 letters of the user's name. `email`
+ * and `name` may be NULL. Errors as password_check_strength.
+ */
+enum cm_err password_check_for(const char *pw,
+                               const char *email,
+                               const char *name,
+                               const char **why);
+
 /* Hash `pw` into `out` (written only on success). */
 enum cm_err password_hash(const char *pw, char out[PASSWORD_HASH_MAX]);
 

@@ -402,7 +402,9 @@ cmd_init(int argc, char **argv)
         if (status != 0)
             goto out;
         status = 2;
-        if (password_check_strength(pw, &why) != CM_ERR_OK) {
+        if (password_check_for(pw, a.email,
+                               a.admin_name ? a.admin_name : "Administrator",
+                               &why) != CM_ERR_OK) {
             cli_fail(CMD, "--admin-password-file: %s", why);
             goto out;
         }

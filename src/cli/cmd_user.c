@@ -458,7 +458,7 @@ run_add(struct store *s, const struct user_args *a)
         status = read_password(a->password_file, pw);
         if (status != 0)
             goto out;
-        if (password_check_strength(pw, &why) != CM_ERR_OK) {
+        if (password_check_for(pw, a->email, a->name, &why) != CM_ERR_OK) {
             cli_fail(CMD, "--password-file: %s", why);
             status = 2;
             goto out;

@@ -324,7 +324,9 @@ h_me_totp_confirm(struct http_req *req)
 
 struct pw_read_tx {
     struct app_tx base;
-    char *hash; /* owned */
+    char *hash;  /* owned */
+    char *email; /* owned: for the password's context rules */
+    char *name;  /* owned */
 };
 
 static enum store_rc
@@ -335,11 +337,15 @@ pw_read_tx(struct store *s, void *ctx)
     enum store_rc rc;
 
     cm_free(t->hash);
-    t->hash = NULL;
+    cm_free(t->email);
+    cm_free(t->name);
+    t->hash = t->email = t->name = NULL;
     rc = store_user_get(s, t->base.req->caller.user_id, &u);
     if (rc != STORE_ONE_RESULT)
         return rc < 0 ? rc : STORE_HARD_ERROR;
     t->hash = cm_strdup(u.password_hash);
+    t->email = cm_strdup(u.email);
+    t->name = cm_strdup(u.name);
     store_user_release(&u);
     return STORE_NO_RESULTS;
 }
@@ -444,6 +450,10 @@ h_me_password(struct http_req *req)
     err = app_run(req, "password_read", pw_read_tx, &r.base);
     if (err != CM_ERR_OK)
         goto out_release;
+    if (password_check_for(fresh, r.email, r.name, &why) != CM_ERR_OK) {
+        err = reply_error(req, CM_ERR_VALIDATION_FAILED, "new_password", why);
+        goto out_release;
+    }
     /* The slow Argon2id work happens outside any transaction. */
     t.verified_hash = r.hash;
     t.is_current_ok = password_verify(current, r.hash);
@@ -466,5 +476,7 @@ h_me_password(struct http_req *req)
 out_release:
     memset(t.new_hash, 0, sizeof t.new_hash);
     cm_free(r.hash);
+    cm_free(r.email);
+    cm_free(r.name);
     return err;
 }

@@ -345,7 +345,7 @@ h_users_create(struct http_req *req)
     if (!h_users_is_id(t.org_id))
         return reply_error(req, CM_ERR_VALIDATION_FAILED, "org_id",
                            "no organization has this id");
-    if (password_check_strength(password, &why) != CM_ERR_OK)
+    if (password_check_for(password, t.email, t.name, &why) != CM_ERR_OK)
         return reply_error(req, CM_ERR_VALIDATION_FAILED, "password", why);
     if (app_idem_begin(req, &t.idem))
         return CM_ERR_OK;

@@ -108,6 +108,20 @@ test('bad fields are named; nothing is created', async () => {
   const weak = await createUser({ ...base, password: 'short' });
   assert.equal(weak.status, 400);
   assert.equal(weak.json.field, 'password');
+  // NIST SP 800-63B context rules: the user's own name or email name, the
+  // service's name, a run or a repeat (docs/api.md, "Passwords").
+  for (const [password, because] of [
+    ['Olivia Quintero forever', /user's name/],
+    ['xx oliviaq@ yy zz', /email address's name/],
+    ['compel is my password', /service's name/],
+    ['123456789012', /consecutive/],
+    ['zzzzzzzzzzzzzz', /repeated/]]) {
+    const r = await createUser({ ...base, email: 'oliviaq@agency.test',
+      name: 'Olivia Quintero', password });
+    assert.equal(r.status, 400, password);
+    assert.equal(r.json.field, 'password');
+    assert.match(r.json.detail, because);
+  }
   const email = await createUser({ ...base, email: 'not an email' });
   assert.equal(email.json.field, 'email');
   const org = await createUser({ ...base, org_id: 'A'.repeat(22) });
