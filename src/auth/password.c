@@ -91,7 +91,7 @@ password_check_for(const char *pw,
         *why = "the password must not contain the email address's name";
         return CM_ERR_VALIDATION_FAILED;
     }
-    for (const char *p = name; p && *p;) {
+    for (const char *p = name ? name : ""; *p;) {
         size_t n = 0;
 
         while (p[n] && isalpha((unsigned char)p[n]))

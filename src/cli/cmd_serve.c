@@ -221,6 +221,7 @@ cmd_serve(int argc, char **argv)
     jc.interval_s = c.jobs_interval;
     jc.max_attempts = c.webhook_max_attempts;
     jc.webhook_private_ok = c.webhook_private_networks != 0;
+    jc.inactive_days = (int)c.disable_inactive_days;
     jc.fc = &app.fc;
     jc.now = serve_now;
     jc.now_ctx = &app;

@@ -131,6 +131,10 @@ static const struct cfg_key keys[] = {
      "1: every account needs a second factor (TOTP); one logged in with a "
      "password alone may only enroll one (CJIS IA-2; 0 leaves it to each "
      "user)"},
+    {"disable_inactive_days", CFG_TYPE_UINT,
+     offsetof(struct cfg, disable_inactive_days), "90", 0, 3650, NULL, NULL,
+     "days without a login or API token use after which an account is "
+     "disabled by the daily job (CJIS AC-2(3): 90; 0: never)"},
     {"retention_audit_years", CFG_TYPE_UINT,
      offsetof(struct cfg, retention_audit_years), "7", 1, 100, NULL, NULL,
      "years audit records are kept before the purge removes them (at "

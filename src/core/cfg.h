@@ -56,6 +56,10 @@ struct cfg {
      * but enroll one. */
     unsigned require_totp;
 
+    /* Days without a login or token use after which an account is
+     * disabled (jobs/inactive.h); 0: never. */
+    unsigned disable_inactive_days;
+
     /* Retention (domain/retention.h), in whole years. */
     unsigned retention_audit_years; /* audit records, at least 1 */
     unsigned retention_case_years;  /* closed cases, after closing */

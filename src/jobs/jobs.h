@@ -19,7 +19,8 @@
  *      exponential backoff with jitter, and after max_attempts the job is
  *      dead, listed for admins (GET /api/v1/jobs?state=dead);
  *   3. once per UTC day, when a retention policy is set, runs the
- *      retention purge (purge.h) on one server.
+ *      retention purge (purge.h) on one server, then disables the
+ *      accounts inactive for inactive_days (inactive.h) when it is set.
  *
  * The clock is the caller's (the app clock, which tests move), and the
  * runner has its own store connection.
@@ -67,6 +68,7 @@ struct jobs_config {
     unsigned interval_s;     /* seconds between ticks */
     unsigned max_attempts;   /* a job is dead after this many failures */
     bool webhook_private_ok; /* deliver to non-public addresses (webhook.h) */
+    int inactive_days; /* disable accounts unused this long (inactive.h); 0 */
     const struct fieldcrypt *fc;
     int64_t (*now)(void *ctx); /* UTC microseconds */
     void *now_ctx;
@@ -87,6 +89,7 @@ struct jobs_tick_result {
     int ran;      /* jobs run */
     int failed;   /* of which failed */
     bool purged;  /* this tick ran the day's retention purge */
+    int disabled; /* accounts it disabled as inactive (inactive.h) */
 };
 
 /*

@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/rand.h"
 #include "domain/date.h"
+#include "jobs/inactive.h"
 #include "jobs/purge.h"
 #include "jobs/smtp.h"
 #include "jobs/webhook.h"
@@ -922,7 +923,10 @@ purge_claim_tx(struct store *s, void *ctx)
 }
 
 static enum cm_err
-purge_daily(struct store *s, const struct jobs_config *c, bool *ran)
+purge_daily(struct store *s,
+            const struct jobs_config *c,
+            bool *ran,
+            int *disabled)
 {
     struct purge_claim_tx t;
     struct purge_result r;
@@ -947,7 +951,16 @@ purge_daily(struct store *s, const struct jobs_config *c, bool *ran)
              (long long)r.total.audit, (long long)r.total.detainers,
              (long long)r.total.subpoenas, (long long)r.total.enforcements,
              (long long)r.total.disclosures);
-    return CM_ERR_OK;
+    if (c->inactive_days <= 0)
+        return CM_ERR_OK;
+    err = inactive_run(s, c->inactive_days, now, disabled);
+    if (err != CM_ERR_OK)
+        LOG_ERROR("jobs: disabling inactive accounts failed (%s)",
+                  cm_err_code(err));
+    else if (*disabled > 0)
+        LOG_INFO("jobs: %d account(s) disabled after %d days without use",
+                 *disabled, c->inactive_days);
+    return err;
 }
 
 enum cm_err
@@ -956,7 +969,7 @@ jobs_tick(struct store *s,
           const char *worker,
           struct jobs_tick_result *out)
 {
-    struct jobs_tick_result res = {0, 0, 0, false};
+    struct jobs_tick_result res = {0, 0, 0, false, 0};
     struct scan_tx scan;
     struct claim_tx *claim = cm_calloc(1, sizeof *claim);
     enum cm_err err = CM_ERR_OK;
@@ -995,7 +1008,7 @@ jobs_tick(struct store *s,
     }
     claim_reset(claim);
     if (err == CM_ERR_OK && c->retention.audit_years > 0) {
-        err = purge_daily(s, c, &res.purged);
+        err = purge_daily(s, c, &res.purged, &res.disabled);
         if (err == CM_ERR_VALIDATION_FAILED)
             err = CM_ERR_OK; /* a bad policy is logged, not retried */
     }

@@ -150,6 +150,31 @@ store_user_list(struct store *s,
 }
 
 enum store_rc
+store_api_token_touch(struct store *s, const char *id, int64_t at)
+{
+    enum store_rc rc;
+
+    assert(id != NULL);
+    if (!store_is_faulted(s, &rc))
+        rc = s->ops->auth->api_token_touch(s, id, at);
+    return rc;
+}
+
+int
+store_user_list_inactive(struct store *s,
+                         int64_t cutoff,
+                         store_user_cb cb,
+                         void *cls)
+{
+    enum store_rc frc;
+
+    assert(cb != NULL);
+    if (store_is_faulted(s, &frc))
+        return frc;
+    return s->ops->auth->user_list_inactive(s, cutoff, cb, cls);
+}
+
+enum store_rc
 store_user_update_profile(struct store *s, const struct store_user *u)
 {
     enum store_rc rc;

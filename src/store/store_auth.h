@@ -110,6 +110,13 @@ struct store_auth_ops {
     enum store_rc (*user_unlock)(struct store *s,
                                  const char *id,
                                  int64_t updated_at);
+    enum store_rc (*api_token_touch)(struct store *s,
+                                     const char *id,
+                                     int64_t at);
+    int (*user_list_inactive)(struct store *s,
+                              int64_t cutoff,
+                              store_user_cb cb,
+                              void *cls);
 };
 
 /* ---- sessions ----------------------------------------------------------*/
@@ -191,6 +198,21 @@ int store_user_list(struct store *s,
                     int limit,
                     store_user_cb cb,
                     void *cls);
+
+/* Set last_used_at of API token `id` to `at` (the bearer authenticated;
+ * written at most once a minute, like a session's last_seen_at).
+ * STORE_NO_RESULTS when the token is unknown. */
+enum store_rc
+store_api_token_touch(struct store *s, const char *id, int64_t at);
+
+/* Call cb, in id order, for every enabled user created before `cutoff`
+ * with no session seen and no API token used since `cutoff`: the accounts
+ * inactive since then (jobs/inactive.h). Returns the number of rows, or a
+ * negative enum store_rc. */
+int store_user_list_inactive(struct store *s,
+                             int64_t cutoff,
+                             store_user_cb cb,
+                             void *cls);
 
 /* Write u->name, u->title, u->roles, u->disabled and u->updated_at to user
  * u->id when its stored version equals u->version, bumping the version.

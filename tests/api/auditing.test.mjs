@@ -13,7 +13,7 @@ import { buildWorld, noon, uploadDocument } from './world.mjs';
 
 const CANARY = {
   family: 'Zwiebelkanarie', given: 'Quetzalina', a_number: 'A091827364',
-  value: '77 Kanarienweg', password: 'canary-pass-Xq9!vR2#',
+  value: '77 Kanarienweg', password: 'zw-secret-Xq9!vR2#',
 };
 
 let server;

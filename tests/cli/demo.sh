@@ -77,6 +77,9 @@ if "$compel" audit --help >/dev/null 2>&1; then
 fi
 
 # Over HTTP: the sheriff's custodian sees only the sheriff's served ones.
+# The demonstration world's people last worked in 2020: as `make run`
+# does, the daily job does not disable them as inactive.
+COMPEL_DISABLE_INACTIVE_DAYS=0 \
 "$compel" serve --db "$db" --listen 127.0.0.1:0 --log-level error \
     >"$tmp/sout" 2>"$tmp/serr" &
 pid=$!

@@ -237,7 +237,7 @@ async function setUp() {
   // otpauth URI as they pass; with the test password, the API tokens and
   // every name and address the clients send, none may appear in any
   // server's output, crashed or not, nor in the audit trail.
-  const canaryPassword = `canary-password-${SEED}`;
+  const canaryPassword = `soak-secret-${SEED}-pw`;
   const cu = await admin.post('/api/v1/users', { email: 'canary@soak.test',
     name: 'Canary Keeper', org_id: world.org.A.id, roles: ['officer'],
     password: canaryPassword });

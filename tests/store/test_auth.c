@@ -7,7 +7,9 @@
  * connections (two `struct store` on the same database): failures counted
  * at once are all counted, one TOTP step is accepted by exactly one, a
  * session ended by both is ended by one, and an Idempotency-Key
- * (store_infra.h) claimed by both is claimed by one.
+ * (store_infra.h) claimed by both is claimed by one. Last, the accounts
+ * inactive since a cutoff (no session seen, no token used) and the job
+ * that disables them (jobs/inactive.h).
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -20,9 +22,11 @@
 
 #include <cmocka.h>
 
+#include "audit/audit.h"
 #include "contract.h"
 #include "core/alloc.h"
 #include "core/rand.h"
+#include "jobs/inactive.h"
 
 /* One second and one minute, in microseconds. */
 #define SEC INT64_C(1000000)
@@ -660,6 +664,145 @@ test_idempotency_claimed_once_across_connections(void **state)
     }
 }
 
+/* ---- inactive accounts ----------------------------------------------*/
+
+#define DAY (24 * 60 * MIN)
+
+struct id_set {
+    int n;
+    char ids[8][STORE_ID_SIZE];
+};
+
+static void
+on_inactive(void *cls, const struct store_user *u)
+{
+    struct id_set *set = cls;
+
+    assert_true(set->n < 8);
+    (void)snprintf(set->ids[set->n++], STORE_ID_SIZE, "%s", u->id);
+}
+
+static bool
+has_id(const struct id_set *set, const char *id)
+{
+    for (int i = 0; i < set->n; i++)
+        if (strcmp(set->ids[i], id) == 0)
+            return true;
+    return false;
+}
+
+struct audit_count {
+    const char *action;
+    int n;
+    struct id_set objects;
+};
+
+static void
+on_audit(void *cls, const struct store_audit *a)
+{
+    struct audit_count *c = cls;
+
+    if (strcmp(a->action, c->action) == 0) {
+        c->n++;
+        if (c->objects.n < 8)
+            (void)snprintf(c->objects.ids[c->objects.n++], STORE_ID_SIZE, "%s",
+                           a->object_id ? a->object_id : "");
+    }
+}
+
+static void
+test_inactive_accounts_disabled(void **state)
+{
+    struct fx *f = *state;
+    struct store_user active, tokened, stale, fresh, off, got;
+    struct store_session se_active, se_stale, se_got;
+    struct store_api_token tok = {0};
+    struct id_set set = {0};
+    struct audit_count count = {"user.disable_inactive", 0, {0}};
+    struct audit_verify_result vr;
+    const int64_t now = FX_T0 + 100 * DAY, cutoff = now - 90 * DAY;
+    int64_t head = 0;
+    unsigned char hash[STORE_HASH_SIZE];
+    int disabled = -1;
+
+    /* The fixture's officer (created at FX_T0) never logged in. */
+    make_user(f, "active@agency.example", f->agency, &active);
+    make_session(&se_active, active.id, 0x41);
+    se_active.last_seen_at = now - 2 * DAY;
+    assert_int_equal(store_session_insert(f->s, &se_active), STORE_ONE_RESULT);
+    make_user(f, "tokened@agency.example", f->agency, &tokened);
+    cm_id_new(tok.id);
+    tok.created_at = tok.updated_at = FX_T0;
+    memcpy(tok.user_id, tokened.id, sizeof tok.user_id);
+    tok.name = "sync";
+    memset(tok.token_hash, 0x42, sizeof tok.token_hash);
+    assert_int_equal(store_api_token_insert(f->s, &tok), STORE_ONE_RESULT);
+    assert_int_equal(store_api_token_touch(f->s, tok.id, now - DAY),
+                     STORE_ONE_RESULT);
+    make_user(f, "stale@agency.example", f->agency, &stale);
+    make_session(&se_stale, stale.id, 0x43);
+    se_stale.last_seen_at = cutoff - MIN; /* just before the cutoff */
+    assert_int_equal(store_session_insert(f->s, &se_stale), STORE_ONE_RESULT);
+    memset(&fresh, 0, sizeof fresh);
+    cm_id_new(fresh.id);
+    fresh.created_at = fresh.updated_at = cutoff + MIN; /* new, unused */
+    fresh.email = fresh.name = "fresh@agency.example";
+    (void)snprintf(fresh.org_id, sizeof fresh.org_id, "%s", f->agency);
+    fresh.roles = 2u;
+    assert_int_equal(store_user_insert(f->s, &fresh), STORE_ONE_RESULT);
+    make_user(f, "off@agency.example", f->agency, &off);
+    off.disabled = true;
+    off.version = 1;
+    assert_int_equal(store_user_update_profile(f->s, &off), STORE_ONE_RESULT);
+
+    assert_int_equal(store_user_list_inactive(f->s, cutoff, on_inactive, &set),
+                     2);
+    assert_true(has_id(&set, f->officer));
+    assert_true(has_id(&set, stale.id));
+
+    assert_int_equal(inactive_run(f->s, 90, now, &disabled), CM_ERR_OK);
+    assert_int_equal(disabled, 2);
+    assert_int_equal(store_user_get(f->s, f->officer, &got), STORE_ONE_RESULT);
+    assert_true(got.disabled);
+    store_user_release(&got);
+    assert_int_equal(store_user_get(f->s, stale.id, &got), STORE_ONE_RESULT);
+    assert_true(got.disabled);
+    assert_true(got.updated_at == now);
+    store_user_release(&got);
+    const struct store_user *keep[] = {&active, &tokened, &fresh};
+
+    for (size_t i = 0; i < sizeof keep / sizeof *keep; i++) {
+        assert_int_equal(store_user_get(f->s, keep[i]->id, &got),
+                         STORE_ONE_RESULT);
+        assert_false(got.disabled);
+        store_user_release(&got);
+    }
+    /* The stale user's session is ended; the active one's is not. */
+    assert_int_equal(
+        store_session_get_by_token(f->s, se_stale.token_hash, &se_got),
+        STORE_ONE_RESULT);
+    assert_true(se_got.ended_at == now);
+    store_session_release(&se_got);
+    assert_int_equal(
+        store_session_get_by_token(f->s, se_active.token_hash, &se_got),
+        STORE_ONE_RESULT);
+    assert_true(se_got.ended_at == 0);
+    store_session_release(&se_got);
+
+    /* One audit record each, naming the user; the chain holds. */
+    assert_int_equal(store_audit_head(f->s, &head, hash), STORE_ONE_RESULT);
+    assert_true(store_audit_range(f->s, 1, head, on_audit, &count) >= 2);
+    assert_int_equal(count.n, 2);
+    assert_true(has_id(&count.objects, f->officer));
+    assert_true(has_id(&count.objects, stale.id));
+    assert_int_equal(audit_verify(f->s, NULL, NULL, &vr), CM_ERR_OK);
+    assert_true(vr.ok);
+
+    /* Run again: nothing more to do. */
+    assert_int_equal(inactive_run(f->s, 90, now, &disabled), CM_ERR_OK);
+    assert_int_equal(disabled, 0);
+}
+
 int
 contract_run_auth(void)
 {
@@ -686,6 +829,8 @@ contract_run_auth(void)
         cmocka_unit_test_setup_teardown(
             test_idempotency_claimed_once_across_connections, fx_setup_world,
             fx_teardown),
+        cmocka_unit_test_setup_teardown(test_inactive_accounts_disabled,
+                                        fx_setup_world, fx_teardown),
     };
 
     return cmocka_run_group_tests_name("store auth", tests, NULL, NULL);

@@ -45,6 +45,8 @@ enum {
     PG_AUTH_USER_LOGIN_FAILED,
     PG_AUTH_USER_FAILURES_CLEAR,
     PG_AUTH_USER_UNLOCK,
+    PG_AUTH_API_TOKEN_TOUCH,
+    PG_AUTH_USER_LIST_INACTIVE,
     PG_AUTH__END
 };
 
@@ -557,6 +559,42 @@ pg_user_unlock(struct store *s, const char *id, int64_t updated_at)
                         &p, "user_unlock");
 }
 
+static enum store_rc
+pg_api_token_touch(struct store *s, const char *id, int64_t at)
+{
+    struct pg_params p = {0};
+
+    pg_bind_int(&p, at);
+    pg_bind_text(&p, id);
+    return pg_run_write(pg_to_pg(s), PG_AUTH_API_TOKEN_TOUCH,
+                        "UPDATE api_tokens SET last_used_at = $1"
+                        " WHERE id = $2",
+                        &p, "api_token_touch");
+}
+
+static int
+pg_user_list_inactive(struct store *s,
+                      int64_t cutoff,
+                      store_user_cb cb,
+                      void *cls)
+{
+    struct pg_params p = {0};
+    struct user_list l = {cb, cls};
+
+    pg_bind_int(&p, cutoff);
+    return pg_run_list(pg_to_pg(s), PG_AUTH_USER_LIST_INACTIVE,
+                       "SELECT " USER_COLS " FROM users"
+                       " WHERE disabled = 0 AND created_at < $1::bigint"
+                       " AND NOT EXISTS (SELECT 1 FROM sessions"
+                       "  WHERE sessions.user_id = users.id"
+                       "  AND sessions.last_seen_at >= $1::bigint)"
+                       " AND NOT EXISTS (SELECT 1 FROM api_tokens"
+                       "  WHERE api_tokens.user_id = users.id"
+                       "  AND api_tokens.last_used_at >= $1::bigint)"
+                       " ORDER BY id",
+                       &p, "user_list_inactive", user_row, &l);
+}
+
 const struct store_auth_ops pg_auth_ops = {
     .session_insert = pg_session_insert,
     .session_get_by_token = pg_session_get_by_token,
@@ -577,4 +615,6 @@ const struct store_auth_ops pg_auth_ops = {
     .user_login_failed = pg_user_login_failed,
     .user_failures_clear = pg_user_failures_clear,
     .user_unlock = pg_user_unlock,
+    .api_token_touch = pg_api_token_touch,
+    .user_list_inactive = pg_user_list_inactive,
 };

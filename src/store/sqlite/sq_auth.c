@@ -476,6 +476,47 @@ sq_user_unlock(struct store *s, const char *id, int64_t updated_at)
     return sq_run_write(ss, &b, "user_unlock");
 }
 
+static enum store_rc
+sq_api_token_touch(struct store *s, const char *id, int64_t at)
+{
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {sq_stmt_get(ss, STMT_ID_API_TOKEN_TOUCH,
+                                      "UPDATE api_tokens SET last_used_at = ?"
+                                      " WHERE id = ?"),
+                          0, SQLITE_OK};
+
+    sq_bind_int(&b, at);
+    sq_bind_text(&b, id);
+    return sq_run_write(ss, &b, "api_token_touch");
+}
+
+static int
+sq_user_list_inactive(struct store *s,
+                      int64_t cutoff,
+                      store_user_cb cb,
+                      void *cls)
+{
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {
+        sq_stmt_get(ss, STMT_ID_USER_LIST_INACTIVE,
+                    "SELECT " USER_COLS " FROM users"
+                    " WHERE disabled = 0 AND created_at < ?1"
+                    " AND NOT EXISTS (SELECT 1 FROM sessions"
+                    "  WHERE sessions.user_id = users.id"
+                    "  AND sessions.last_seen_at >= ?1)"
+                    " AND NOT EXISTS (SELECT 1 FROM api_tokens"
+                    "  WHERE api_tokens.user_id = users.id"
+                    "  AND api_tokens.last_used_at >= ?1)"
+                    " ORDER BY id"),
+        0, SQLITE_OK};
+    struct user_list l = {cb, cls};
+
+    if (b.st == NULL)
+        return STORE_HARD_ERROR;
+    sq_bind_int(&b, cutoff);
+    return sq_run_list(ss, &b, "user_list_inactive", user_row, &l);
+}
+
 const struct store_auth_ops sq_auth_ops = {
     .session_insert = sq_session_insert,
     .session_get_by_token = sq_session_get_by_token,
@@ -496,4 +537,6 @@ const struct store_auth_ops sq_auth_ops = {
     .user_login_failed = sq_user_login_failed,
     .user_failures_clear = sq_user_failures_clear,
     .user_unlock = sq_user_unlock,
+    .api_token_touch = sq_api_token_touch,
+    .user_list_inactive = sq_user_list_inactive,
 };
