@@ -56,6 +56,7 @@ cp "$tmp/src.db.key" "$key" && chmod 0600 "$key"
 serve_start() {
     : >"$tmp/sout"
     "$compel" serve --db "$db" --key-file "$key" --listen 127.0.0.1:0 \
+        --disable-inactive-days 0 \
         --log-level error >"$tmp/sout" 2>"$tmp/serr" &
     pid=$!
     port=
