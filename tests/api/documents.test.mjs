@@ -544,10 +544,12 @@ test('a server killed mid-upload leaves no document and a sound database',
       assert.equal(server.sql('PRAGMA integrity_check').trim(), 'ok');
     assert.equal(server.sql(
       "SELECT count(*) FROM documents WHERE filename = 'half.pdf'").trim(), '0');
-    // The server starts again on the same database and serves its files.
+    // The server starts again on the same database and serves its files,
+    // on the same test clock (on the real one, the daily job would find
+    // the world's users idle since 2020 and disable them as inactive).
     const child = spawn(BIN, ['serve', '--db', server.db, '--listen',
       '127.0.0.1:0', '--log-level', 'warn', ...server.keyArgs],
-    { env: process.env });
+    { env: server.env });
     // The harness's stop() waits for the first child, which is gone: end
     // this one and remove the directory instead.
     server.stop = async () => {

@@ -140,7 +140,10 @@ export async function startServer({ clock = null, env = {} } = {}) {
     '--admin-password-file', join(dir, 'pw'), '--timezone', 'America/Denver',
     ...keyArgs], { stdio: 'pipe' });
   const clockFile = join(dir, 'clock');
-  const childEnv = { ...process.env, ...env };
+  // Tests move the clock by months and years: the daily job must not
+  // disable their users as inactive meanwhile (that job has its own test,
+  // test_inactive_accounts_disabled in tests/store/test_auth.c).
+  const childEnv = { ...process.env, COMPEL_DISABLE_INACTIVE_DAYS: '0', ...env };
   if (clock !== null) {
     writeFileSync(clockFile, String(clock));
     childEnv.COMPEL_TEST_CLOCK_FILE = clockFile;
@@ -150,6 +153,9 @@ export async function startServer({ clock = null, env = {} } = {}) {
   const base = `http://127.0.0.1:${port}`;
   return {
     base, dir, db, child, backend: BACKEND, keyArgs,
+    // The server's environment (its test clock among it), for a test that
+    // starts it again on the same database.
+    env: childEnv,
     stderr: logOf,
     sql: (q) => runSql(db, q),
     tables: () => listTables(db),
