@@ -35,8 +35,10 @@ file_read_all(const char *path, size_t max, struct buf *out)
         }
         buf_add(&b, chunk, (size_t)n);
     }
-    if (!b.data)
-        buf_grow(&b, 0);
+    if (!b.data) {
+        buf_grow(&b, 0); /* an empty file: still a string, "" */
+        b.data[0] = '\0';
+    }
     (void)close(fd);
     *out = b;
     return CM_ERR_OK;

@@ -13,7 +13,8 @@
 
 /* Read the whole file at `path` (at most `max` bytes) into `out`, which is
  * written only on success. CM_ERR_IO when it cannot be read or is larger
- * than `max`. */
+ * than `max`. The result is always NUL-terminated: an empty file reads as
+ * "". */
 enum cm_err file_read_all(const char *path, size_t max, struct buf *out);
 
 /* Create `path` exclusively with `mode`, write `n` bytes and fsync it.

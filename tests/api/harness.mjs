@@ -12,7 +12,7 @@
 // database do it through server.sql(), server.tables() and dumpDatabase(),
 // which speak to either.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync, renameSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -159,10 +159,17 @@ export async function startServer({ clock = null, env = {} } = {}) {
     stderr: logOf,
     sql: (q) => runSql(db, q),
     tables: () => listTables(db),
-    setClock(us) { writeFileSync(clockFile, String(us)); },
+    // Written beside and renamed over, so that the server never reads a
+    // file half written (an empty clock file is not a time).
+    setClock(us) {
+      writeFileSync(`${clockFile}.new`, String(us));
+      renameSync(`${clockFile}.new`, clockFile);
+    },
     client() { return new Client(base); },
     async stop() {
-      if (child.exitCode === null) {
+      // A server that died of a signal has exitCode null and signalCode
+      // set: waiting for its exit then would wait for ever.
+      if (child.exitCode === null && child.signalCode === null) {
         const done = new Promise((r) => child.on('exit', r));
         child.stopping = true;
         child.kill('SIGTERM');

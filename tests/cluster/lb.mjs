@@ -141,7 +141,7 @@ ${upstream}
           await done;
         }
       }
-      if (nginx.exitCode === null) {
+      if (nginx.exitCode === null && nginx.signalCode === null) {
         const done = new Promise((r) => nginx.on('exit', r));
         nginx.kill('SIGQUIT');
         await done;
