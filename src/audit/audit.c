@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/alloc.h"
 #include "core/log.h"
@@ -229,18 +230,21 @@ start_after_horizon(struct store *s, struct walk *w)
     return STORE_ONE_RESULT;
 }
 
-enum cm_err
-audit_verify(struct store *s,
-             const unsigned char *pk,
-             const struct checkpoint *cp,
-             struct audit_verify_result *out)
+/* One pass of audit_verify; *soft set when the store failed softly (a
+ * lost connection, a busy database): worth another pass. */
+static enum cm_err
+verify_once(struct store *s,
+            const unsigned char *pk,
+            const struct checkpoint *cp,
+            struct audit_verify_result *out,
+            bool *soft)
 {
     struct audit_verify_result r = {0};
     struct walk w = {.cp = cp, .next_seq = 1};
     unsigned char head_hash[AUDIT_HASH_BYTES];
     int64_t head = 0, from, to;
     bool matches = false;
-    enum store_rc rc;
+    enum store_rc rc = STORE_ONE_RESULT;
     enum cm_err err = CM_ERR_USAGE;
 
     if (cp && pk == NULL)
@@ -275,8 +279,12 @@ audit_verify(struct store *s,
     for (from = w.next_seq; from <= head && !w.failed; from = to + 1) {
         to = head - from >= AUDIT_VERIFY_PAGE - 1 ? from + AUDIT_VERIFY_PAGE - 1
                                                   : head;
-        if (store_audit_range(s, from, to, walk_row, &w) < 0)
+        int n = store_audit_range(s, from, to, walk_row, &w);
+
+        if (n < 0) {
+            rc = (enum store_rc)n;
             goto out;
+        }
         /* The head row exists, so a page that stops short of `to` lacks
          * the entries after the last one it held. */
         if (!w.failed && w.next_seq - 1 != to)
@@ -296,7 +304,31 @@ out_result:
     *out = r;
     err = CM_ERR_OK;
 out:
+    *soft = err == CM_ERR_STORE_FAILURE && rc == STORE_SOFT_ERROR;
     return err;
+}
+
+enum cm_err
+audit_verify(struct store *s,
+             const unsigned char *pk,
+             const struct checkpoint *cp,
+             struct audit_verify_result *out)
+{
+    enum cm_err err = CM_ERR_STORE_FAILURE;
+    bool soft = true;
+
+    /* The passes only read: after a soft failure (say the connection was
+     * lost to a database restart, and is opened again on next use) the
+     * walk starts over, as a transaction would be run again. */
+    for (int attempt = 0; attempt < STORE_TX_MAX_ATTEMPTS && soft; attempt++) {
+        if (attempt > 0) {
+            struct timespec ts = {0, 50L * 1000000L * attempt};
+
+            (void)nanosleep(&ts, NULL);
+        }
+        err = verify_once(s, pk, cp, out, &soft);
+    }
+    return soft ? CM_ERR_UNAVAILABLE : err;
 }
 
 /* ---- checkpoints -------------------------------------------------------*/

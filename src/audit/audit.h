@@ -131,8 +131,10 @@ audit_append(struct store *s, struct audit_entry *e, int64_t *seq_out);
  * it, so appends made meanwhile are not read.
  *
  * Writes *out (on CM_ERR_OK only) and returns CM_ERR_OK whether or not the
- * trail holds; CM_ERR_STORE_FAILURE when the store fails; CM_ERR_USAGE for
- * a checkpoint without a key.
+ * trail holds; CM_ERR_UNAVAILABLE when the store kept failing softly (a
+ * lost connection, a busy database: the walk is started over up to
+ * STORE_TX_MAX_ATTEMPTS times first); CM_ERR_STORE_FAILURE when the store
+ * fails otherwise; CM_ERR_USAGE for a checkpoint without a key.
  */
 enum cm_err audit_verify(struct store *s,
                          const unsigned char *pk,

@@ -204,7 +204,11 @@ h_audit_verify(struct http_req *req)
     if (err != CM_ERR_OK)
         return reply_error(req, err, NULL, "the store is not reachable");
     memset(&r, 0, sizeof r);
-    if (audit_verify(s, NULL, NULL, &r) != CM_ERR_OK)
+    err = audit_verify(s, NULL, NULL, &r);
+    if (err == CM_ERR_UNAVAILABLE)
+        return reply_error(req, err, NULL,
+                           "the store is busy or unreachable; try again");
+    if (err != CM_ERR_OK)
         return reply_error(req, CM_ERR_STORE_FAILURE, NULL, NULL);
     memset(&t, 0, sizeof t);
     t.r = &r;

@@ -804,6 +804,27 @@ test_store_failure(void **state)
     assert_int_equal(r.checked, 99);
 }
 
+/* A soft failure (a connection lost to a database restart, say) starts the
+ * walk over: the verdict is the whole trail's. One that lasts is
+ * CM_ERR_UNAVAILABLE ("try again", 503 over HTTP), not a store failure. */
+static void
+test_store_soft_failure_is_retried(void **state)
+{
+    struct fx *f = *state;
+    struct audit_verify_result r = {.checked = 99};
+
+    store_fault_set(f->s, 2, STORE_FAULT_SOFT_ONCE); /* head 1, range 2 */
+    assert_int_equal(audit_verify(f->s, NULL, NULL, &r), CM_ERR_OK);
+    store_fault_clear(f->s);
+    assert_ok(r, N_ENTRIES);
+
+    r.checked = 99;
+    store_fault_set(f->s, 1, STORE_FAULT_SOFT_PERSISTENT);
+    assert_int_equal(audit_verify(f->s, NULL, NULL, &r), CM_ERR_UNAVAILABLE);
+    store_fault_clear(f->s);
+    assert_int_equal(r.checked, 99);
+}
+
 static void
 test_failure_names(void **state)
 {
@@ -850,6 +871,7 @@ main(void)
         T50(test_replayed_record),
         T50(test_trail_is_append_only),
         T50(test_store_failure),
+        T50(test_store_soft_failure_is_retried),
         cmocka_unit_test(test_failure_names),
     };
 
