@@ -14,7 +14,8 @@
 # 2. writes: POST /api/v1/subpoenas with two items, 64 connections, against
 #    raw SQLite inserting the same rows one fsync'd transaction each (WAL,
 #    synchronous=FULL), then fsyncs per request counted with strace;
-# 3. memory: the server's VmRSS with 1,000 idle keep-alive connections.
+# 3. memory: the server's VmRSS with 1,000 idle keep-alive connections;
+# and the caller's queue (GET /api/v1/queue) of three users, timed.
 # Prints a table of figures and ratios against the goals. --smoke: 1,000
 # subpoenas, 1-second loads, 100 idle connections, no strace, and nginx
 # only if it is installed (ctest bench.smoke). Everything it starts and
@@ -30,7 +31,7 @@ while [ $# -gt 0 ]; do
     --smoke) smoke=1 ;;
     --compel) compel=$2; shift ;;
     --bench-store) bench_store=$2; shift ;;
-    -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
     -*) echo "bench_service: unknown option $1" >&2; exit 2 ;;
     *) build=$1 ;;
     esac
@@ -235,6 +236,53 @@ run_wrk get_draft "$base" "$tmp/get_draft.lua"
 draft_rps=$(wrk_rps get_draft) draft_p99=$(wrk_p99 get_draft)
 get_bad=$((get_bad + $(wrk_bad get_draft)))
 
+# ---- 1b. the caller's queue -------------------------------------------------
+# GET /api/v1/queue of the officer (4 in 10 subpoenas are drafts to submit,
+# 1 in 10 signed ones to serve), the signer and the county's custodian (2
+# in 10 served, to answer), each on one keep-alive connection: 3 warm-up
+# requests, then QUEUE_N timed ones (curl's time_total: request sent to
+# answer read). Median and best against the goal of 10 ms (issue 4).
+queue_n=${COMPEL_BENCH_QUEUE_N:-20}
+[ "$smoke" = 1 ] && queue_n=5
+login_cookie() { # EMAIL -> the session cookie
+    curl -sf -D "$tmp/ql.h" -o /dev/null -H 'Content-Type: application/json' \
+        -d "{\"email\":\"$1\",\"password\":\"$password\"}" \
+        "$base/api/v1/session"
+    sed -n 's/^[Ss]et-[Cc]ookie: \(compel_session=[^;]*\).*/\1/p' "$tmp/ql.h"
+}
+queue_times() { # NAME COOKIE: one time_total (s) a line in $tmp/NAME.q
+    local urls=() i
+    for i in $(seq $((queue_n + 3))); do
+        urls+=(-o /dev/null "$base/api/v1/queue")
+    done
+    curl -s -H "Cookie: $2" -w '%{http_code} %{time_total}\n' \
+        "${urls[@]}" | tail -n "$queue_n" >"$tmp/$1.q"
+    curl -sf -H "Cookie: $2" "$base/api/v1/queue" >"$tmp/$1.qjson"
+}
+queue_stat() { # NAME: "median best" in ms, or "- -" if a request failed
+    if awk '$1 != 200 {bad = 1} END {exit !bad}' "$tmp/$1.q"; then
+        echo "- -"
+        return
+    fi
+    awk '{print $2 * 1000}' "$tmp/$1.q" | sort -n |
+        awk '{v[NR] = $1} END {printf "%.2f %.2f", v[int((NR + 1) / 2)], v[1]}'
+}
+queue_items() { node -e 'const q=JSON.parse(require("fs").readFileSync(process.argv[1]));
+console.log((q.items ?? q).length)' "$tmp/$1.qjson"; }
+log "queue: GET /api/v1/queue of the officer, the signer, the custodian"
+queue_bad=0
+for who in officer:bench-officer@agency.test signer:bench-signer@agency.test \
+    custodian:bench-custodian@county.test; do
+    name=${who%%:*}
+    c=$(login_cookie "${who#*:}")
+    [ -n "$c" ] || { log "queue: login of ${who#*:} failed"; exit 1; }
+    queue_times "queue_$name" "$c"
+    read -r med best <<<"$(queue_stat "queue_$name")"
+    [ "$med" = - ] && queue_bad=$((queue_bad + 1))
+    eval "queue_${name}_med=\$med queue_${name}_best=\$best"
+    eval "queue_${name}_items=\$(queue_items queue_$name)"
+done
+
 # ---- 2. writes -------------------------------------------------------------
 body="{\"recipient_org_id\":\"$recipient\",\"purpose\":\"records of a released person\",\"items\":[{\"category\":\"home_address\"},{\"category\":\"employer\"}]}"
 cat >"$tmp/post.lua" <<EOF
@@ -361,6 +409,12 @@ printf '%-44s %12s %12s  %s\n' "GET requests/s ratio compel/nginx" "$r_rps" ">= 
     "$(verdict "$r_rps" '>=' 0.6)"
 printf '%-44s %12s %12s  %s\n' "GET p99 ratio compel/nginx" "$r_p99" "<= 2.0" \
     "$(verdict "$r_p99" '<=' 2.0)"
+for name in officer signer custodian; do
+    eval "med=\$queue_${name}_med best=\$queue_${name}_best items=\$queue_${name}_items"
+    printf '%-44s %12s %12s  %s\n' "queue of the $name ($items items): median ms" \
+        "$med" "<= 10" "$(verdict "$med" '<=' 10)"
+    printf '%-44s %12s\n' "queue of the $name: best ms" "$best"
+done
 printf '%-44s %12s\n' "compel POST subpoena: created/s" "$post_rps"
 printf '%-44s %12s\n' "compel POST subpoena: p99 ms" "$post_p99"
 printf '%-44s %12s\n' "compel POST: non-2xx or socket errors" "$post_bad"
@@ -377,7 +431,7 @@ printf '%-44s %12s %12s  %s\n' "server VmRSS, $idle idle connections, MiB" "$rss
 
 # The run is valid only if every request was answered as it should be.
 status=0
-if [ "$get_bad" != 0 ] || [ "$post_bad" != 0 ]; then
+if [ "$get_bad" != 0 ] || [ "$post_bad" != 0 ] || [ "$queue_bad" != 0 ]; then
     log "some requests failed (see the table)"
     status=1
 fi
