@@ -41,7 +41,22 @@ enum cm_err password_check_for(const char *pw,
                                const char *name,
                                const char **why);
 
-/* Hash `pw` into `out` (written only on success). */
+/* The Argon2id cost of new hashes. A stored hash carries its own cost,
+ * which verification reads from it: changing the cost changes only the
+ * hashes made afterwards. */
+enum password_cost {
+    PASSWORD_COST_STANDARD, /* 64 MiB, 3 passes: the default */
+    PASSWORD_COST_MINIMUM   /* 19 MiB, 2 passes: OWASP's floor for Argon2id */
+};
+
+/* "standard" or "minimum" into *out; false for anything else. */
+bool password_cost_parse(const char *text, enum password_cost *out);
+
+/* The cost of the hashes made from now on (set once at start, before any
+ * thread hashes). */
+void password_set_cost(enum password_cost cost);
+
+/* Hash `pw` into `out` (written only on success) at the cost set. */
 enum cm_err password_hash(const char *pw, char out[PASSWORD_HASH_MAX]);
 
 /* True when `pw` matches `hash` (constant time in libsodium). */

@@ -206,6 +206,12 @@ cmd_serve(int argc, char **argv)
     app.rate.org = c.rate_limit_org;
     app.webhook_private_ok = c.webhook_private_networks != 0;
     app.require_totp = c.require_totp != 0;
+    {
+        enum password_cost pc = PASSWORD_COST_STANDARD;
+
+        (void)password_cost_parse(c.password_hash_cost, &pc); /* checked */
+        password_set_cost(pc);
+    }
     app.http.trusted_proxy = c.trusted_proxy;
     if (app_writer_start(&app) != CM_ERR_OK) {
         cli_fail("serve", "cannot start the writer thread");

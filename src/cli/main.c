@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "auth/password.h"
 #include "cli/cli.h"
 #include "core/alloc.h"
 #include "core/buf.h"
@@ -138,6 +139,21 @@ main(int argc, char **argv)
      * check jansson for a NULL that only an exhausted heap would give
      * (tests/faults/faults.c). */
     json_set_alloc_funcs(cm_malloc, cm_free);
+    /* The cost of the password hashes every command makes (compel serve
+     * may also read it from its configuration file). */
+    {
+        const char *pc = getenv("COMPEL_PASSWORD_HASH_COST");
+        enum password_cost cost = PASSWORD_COST_STANDARD;
+
+        if (pc && !password_cost_parse(pc, &cost)) {
+            (void)fprintf(stderr,
+                          "compel: COMPEL_PASSWORD_HASH_COST must be standard "
+                          "or minimum, not '%s'\n",
+                          pc);
+            return 2;
+        }
+        password_set_cost(cost);
+    }
     (void)cm_alloc_reserve_take();
     store_reports_set_local_date(reports_local_date);
     for (size_t i = 0; i < N_COMMANDS; i++) {

@@ -56,6 +56,9 @@ struct cfg {
      * but enroll one. */
     unsigned require_totp;
 
+    /* "standard" or "minimum" (auth/password.h, enum password_cost). */
+    char *password_hash_cost;
+
     /* Days without a login or token use after which an account is
      * disabled (jobs/inactive.h); 0: never. */
     unsigned disable_inactive_days;

@@ -192,6 +192,36 @@ else
     fail "migrate with \$COMPEL_DB: $(cat "$out")"
 fi
 
+# --- the cost of password hashes ------------------------------------------
+# Production's default is 64 MiB and 3 passes; COMPEL_PASSWORD_HASH_COST=
+# minimum (what scripts/check sets for the suite) is OWASP's floor; any
+# other value is refused before anything is made.
+cost_of() { # DB_FILE -> the Argon2id parameters of the admin's hash
+    sqlite3 "$1" "SELECT password_hash FROM users" | cut -d'$' -f4
+}
+env -u COMPEL_PASSWORD_HASH_COST "$compel" init --db "sqlite:$dir/std.db" \
+    --admin-email admin@agency.example --admin-password-file "$dir/pw" \
+    >"$out" 2>"$err"
+got=$(cost_of "$dir/std.db")
+[ "$got" = "m=65536,t=3,p=1" ] && pass "by default a password hash costs 64 MiB and 3 passes" ||
+    fail "default hash cost: $got $(cat "$err")"
+COMPEL_PASSWORD_HASH_COST=minimum "$compel" init --db "sqlite:$dir/min.db" \
+    --admin-email admin@agency.example --admin-password-file "$dir/pw" \
+    >"$out" 2>"$err"
+got=$(cost_of "$dir/min.db")
+[ "$got" = "m=19456,t=2,p=1" ] && pass "COMPEL_PASSWORD_HASH_COST=minimum: 19 MiB and 2 passes" ||
+    fail "minimum hash cost: $got $(cat "$err")"
+COMPEL_PASSWORD_HASH_COST=low "$compel" init --db "sqlite:$dir/low.db" \
+    --admin-email admin@agency.example --admin-password-file "$dir/pw" \
+    >"$out" 2>"$err"
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q "COMPEL_PASSWORD_HASH_COST must be standard or minimum" "$err" &&
+    [ ! -e "$dir/low.db" ]; then
+    pass "an unknown hash cost is refused, and nothing is made"
+else
+    fail "COMPEL_PASSWORD_HASH_COST=low: exit $rc: $(cat "$err")"
+fi
+
 if [ "$failures" -ne 0 ]; then
     echo "$failures failure(s)"
     exit 1

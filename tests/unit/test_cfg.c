@@ -41,6 +41,7 @@ test_defaults(void **state)
     assert_string_equal(c.listen, "127.0.0.1:8080");
     assert_string_equal(c.db, "sqlite:var/compel.db");
     assert_string_equal(c.log_level, "info");
+    assert_string_equal(c.password_hash_cost, "standard");
     assert_int_equal(c.body_limit, 1024 * 1024);
     assert_true(c.threads >= 1);
     assert_true(c.max_connections >= c.threads);
@@ -84,6 +85,11 @@ test_set_validates_and_names_key(void **state)
     assert_int_equal(cfg_set(&c, "log_level", "loud", &why),
                      CM_ERR_VALIDATION_FAILED);
     assert_non_null(strstr(buf_str(&why), "log_level"));
+    buf_reset(&why);
+
+    assert_int_equal(cfg_set(&c, "password_hash_cost", "low", &why),
+                     CM_ERR_VALIDATION_FAILED);
+    assert_non_null(strstr(buf_str(&why), "standard or minimum"));
     buf_reset(&why);
 
     /* A store URL is never echoed: it may carry a password. */

@@ -3,7 +3,7 @@
  * characters, and NIST SP 800-63B's context rules: no repeated character,
  * no run of consecutive characters, not the service's name, the email's
  * name or a word of the user's name, ignoring case. Long passphrases and
- * non-ASCII text pass.
+ * non-ASCII text pass. The two hash costs and their parameters.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -101,6 +101,37 @@ test_unicode_passes(void **state)
     accepted("пароль для работы");
 }
 
+/* The cost of a hash shows in its parameters; both costs verify, and a
+ * hash keeps verifying after the cost changes (it carries its own). */
+static void
+test_costs(void **state)
+{
+    char std[PASSWORD_HASH_MAX], min[PASSWORD_HASH_MAX];
+    enum password_cost c = PASSWORD_COST_MINIMUM;
+
+    (void)state;
+    assert_int_equal(password_lib_init(), CM_ERR_OK);
+    assert_true(password_cost_parse("standard", &c));
+    assert_int_equal(c, PASSWORD_COST_STANDARD);
+    assert_true(password_cost_parse("minimum", &c));
+    assert_int_equal(c, PASSWORD_COST_MINIMUM);
+    assert_false(password_cost_parse("low", &c));
+    assert_false(password_cost_parse("", &c));
+    assert_false(password_cost_parse("Standard", &c));
+
+    password_set_cost(PASSWORD_COST_STANDARD);
+    assert_int_equal(password_hash("a long test passphrase", std), CM_ERR_OK);
+    assert_non_null(strstr(std, "$argon2id$v=19$m=65536,t=3,p=1$"));
+    password_set_cost(PASSWORD_COST_MINIMUM);
+    assert_int_equal(password_hash("a long test passphrase", min), CM_ERR_OK);
+    assert_non_null(strstr(min, "$argon2id$v=19$m=19456,t=2,p=1$"));
+    assert_true(password_verify("a long test passphrase", std));
+    assert_true(password_verify("a long test passphrase", min));
+    assert_false(password_verify("a long test passphrasE", std));
+    assert_false(password_verify("a long test passphrasE", min));
+    password_set_cost(PASSWORD_COST_STANDARD);
+}
+
 int
 main(void)
 {
@@ -109,6 +140,7 @@ main(void)
         cmocka_unit_test(test_repeats_and_runs),
         cmocka_unit_test(test_context_words),
         cmocka_unit_test(test_unicode_passes),
+        cmocka_unit_test(test_costs),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
