@@ -264,12 +264,26 @@ export async function adminClient(server) {
 // Read the whole database as text (for "nothing changed" checks): every
 // table's rows, in a stable order, through sqlite3 or psql.
 // Bookkeeping that any authenticated request may write without changing
-// what anyone sees: when an API token was last used (written at most once
-// a minute, like a session's last_seen_at, which tests leave out with the
-// sessions table).
-const DUMP_COLUMNS = {
-  api_tokens: 'id, version, created_at, updated_at, user_id, name, token_hash, expires_at, revoked_at',
-};
+// what anyone sees, left out of the dumps: when an API token was last used
+// (written at most once a minute, like a session's last_seen_at, which
+// tests leave out with the sessions table). Every other column of these
+// tables is read from the schema, so a column added later is compared.
+const DUMP_OMIT = { api_tokens: ['last_used_at'] };
+
+function dumpColumns(db, table) {
+  const omit = DUMP_OMIT[table];
+  if (!omit) return '*';
+  const q = db.startsWith('sqlite:')
+    ? `SELECT name FROM pragma_table_info('${table}') ORDER BY cid`
+    : `SELECT column_name FROM information_schema.columns
+        WHERE table_schema = 'public' AND table_name = '${table}'
+        ORDER BY ordinal_position`;
+  const all = runSql(db, q).trim().split('\n').map((c) => c.trim()).filter(Boolean);
+  for (const c of omit)
+    if (!all.includes(c))
+      throw new Error(`dumpDatabase: ${table} has no column ${c} to leave out`);
+  return all.filter((c) => !omit.includes(c)).map((c) => `"${c}"`).join(', ');
+}
 
 export function dumpDatabase(server, { except = [] } = {}) {
   const tables = listTables(server.db).filter((t) => !except.includes(t));
@@ -278,5 +292,5 @@ export function dumpDatabase(server, { except = [] } = {}) {
   // client's kept-alive connection does not time out meanwhile.
   const order = server.db.startsWith('sqlite:') ? '1' : 'r::text';
   return runSql(server.db, tables.map((t) =>
-    `SELECT '${t}'; SELECT ${DUMP_COLUMNS[t] || '*'} FROM "${t}" AS r ORDER BY ${order};`).join('\n'));
+    `SELECT '${t}'; SELECT ${dumpColumns(server.db, t)} FROM "${t}" AS r ORDER BY ${order};`).join('\n'));
 }
