@@ -70,6 +70,11 @@ const struct route_group h_queue_group = ROUTE_GROUP(rows);
 struct queue {
     struct http_req *req;
     json_t *items;
+    /* What the queue holds, for has_item without a walk of the items
+     * (quadratic with a thousand of them): "id task" and "id date" of each
+     * item, as keys of two JSON objects (hash tables). */
+    json_t *tasks;
+    json_t *dues;
     int32_t today;
     char today_text[DATE_STR_SIZE];
     int64_t now;
@@ -105,6 +110,13 @@ acting_scope(const struct http_req *req, struct store_scope *out)
     }
 }
 
+/* "a b" into `out` (a key of q->tasks or q->dues), cut at its size. */
+static void
+pair_key(char out[160], const char *a, const char *b, size_t b_len)
+{
+    (void)snprintf(out, 160, "%s %.*s", a, (int)b_len, b);
+}
+
 /* True when the queue already holds an item for case `id` with `task`,
  * or (when `due` is not NULL) one for it due the same day. */
 static bool
@@ -113,20 +125,15 @@ has_item(const struct queue *q,
          const char *task,
          const char *due)
 {
-    size_t i;
-    json_t *it;
+    char key[160];
 
-    json_array_foreach (q->items, i, it) {
-        const char *d = json_string_value(json_object_get(it, "due"));
-
-        if (strcmp(json_string_value(json_object_get(it, "id")), id) != 0)
-            continue;
-        if (strcmp(json_string_value(json_object_get(it, "task")), task) == 0)
-            return true;
-        if (due && d && strncmp(d, due, 10) == 0)
-            return true;
-    }
-    return false;
+    pair_key(key, id, task, strlen(task));
+    if (json_object_get(q->tasks, key))
+        return true;
+    if (!due)
+        return false;
+    pair_key(key, id, due, strnlen(due, 10));
+    return json_object_get(q->dues, key) != NULL;
 }
 
 static void
@@ -144,6 +151,17 @@ add_item(struct queue *q,
         json_decref(due);
         json_decref(explain);
         return;
+    }
+    {
+        char key[160];
+        const char *d = json_string_value(due);
+
+        pair_key(key, id, task, strlen(task));
+        (void)json_object_set_new(q->tasks, key, json_true());
+        if (d) {
+            pair_key(key, id, d, strnlen(d, 10));
+            (void)json_object_set_new(q->dues, key, json_true());
+        }
     }
     (void)json_array_append_new(
         q->items,
@@ -435,6 +453,8 @@ out_pending:
 struct queue_tx {
     struct app_tx base;
     json_t *items;
+    json_t *tasks; /* struct queue's sets, kept here to be freed once */
+    json_t *dues;
 };
 
 static int
@@ -461,6 +481,10 @@ queue_tx(struct store *s, void *ctx)
     memset(&q, 0, sizeof q);
     q.req = req;
     q.items = t->items;
+    (void)json_object_clear(t->tasks); /* a transaction run again */
+    (void)json_object_clear(t->dues);
+    q.tasks = t->tasks;
+    q.dues = t->dues;
     q.now = app_now(app_of(req));
     acting_scope(req, &sc);
     if (store_org_get(s, req->caller.org_id, &org) < 0)
@@ -576,7 +600,11 @@ h_queue_get(struct http_req *req)
     enum cm_err err;
 
     memset(&t, 0, sizeof t);
+    t.tasks = json_object();
+    t.dues = json_object();
     err = app_run_read(req, "queue", queue_tx, &t.base);
+    json_decref(t.tasks);
+    json_decref(t.dues);
     if (err != CM_ERR_OK) {
         json_decref(t.items);
         return err;

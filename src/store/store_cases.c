@@ -58,6 +58,31 @@ store_detainer_count(struct store *s,
     return rc;
 }
 
+static bool
+is_set(const char *v)
+{
+    return v && *v;
+}
+
+bool
+store_subpoena_list_is_keyed(const struct store_scope *scope,
+                             const struct store_case_filter *filter,
+                             const char **org,
+                             bool *as_recipient)
+{
+    bool agency = scope->agency_org_id[0] != '\0';
+    bool jurisdiction = scope->jurisdiction_org_id[0] != '\0';
+
+    if (scope->all || scope->doj_org_id[0] || agency == jurisdiction ||
+        !filter || !is_set(filter->state) || strchr(filter->state, ',') ||
+        is_set(filter->recipient_org_id) || is_set(filter->person_id) ||
+        is_set(filter->agency_org_id) || is_set(filter->number))
+        return false;
+    *org = agency ? scope->agency_org_id : scope->jurisdiction_org_id;
+    *as_recipient = jurisdiction;
+    return true;
+}
+
 int
 store_subpoena_list(struct store *s,
                     const struct store_scope *scope,

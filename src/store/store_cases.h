@@ -57,6 +57,17 @@ struct store_case_filter {
     const char *overdue_before;
 };
 
+/* For the backends: true when a subpoena list asks for one state of one
+ * organization's subpoenas (an agency office's or a jurisdiction's scope,
+ * one state, no filter but overdue_before), the question of every list of
+ * GET /api/v1/queue. Such a list can walk the index on (organization,
+ * state, created_at, id) instead of filtering every subpoena in the
+ * scope. *org is the organization; *as_recipient says which side. */
+bool store_subpoena_list_is_keyed(const struct store_scope *scope,
+                                  const struct store_case_filter *filter,
+                                  const char **org,
+                                  bool *as_recipient);
+
 /* Where a page starts: after the row with this (created_at, id) in newest-
  * first order. id "" means the first page. */
 struct store_cursor {

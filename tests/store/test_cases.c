@@ -439,6 +439,99 @@ test_cursor_paging(void **state)
                      strcmp(all.ids[i - 1], all.ids[i]) > 0));
 }
 
+/* Every page of `state`'s subpoenas in scope `sc` (pages of 4), in order. */
+static void
+page_all(struct fx *f,
+         const struct store_scope *sc,
+         const struct store_case_filter *flt,
+         struct seen *all)
+{
+    struct store_cursor cur = {0};
+    int rc;
+
+    memset(all, 0, sizeof *all);
+    do {
+        struct seen page = {0};
+
+        rc = store_subpoena_list(f->s, sc, flt, all->n ? &cur : NULL, 4,
+                                 on_subpoena, &page);
+        assert_true(rc >= 0 && rc <= 4);
+        for (int i = 0; i < rc; i++)
+            see(all, page.ids[i], page.created[i]);
+        if (rc > 0)
+            cur = store_cursor_after(page.created[rc - 1], page.ids[rc - 1]);
+    } while (rc == 4);
+}
+
+/* One state of one organization's subpoenas (the queue's question) is
+ * answered through the (organization, state) index
+ * (store_subpoena_list_is_keyed): the same rows, in the same order, page
+ * by page, as the general list gives for the same question asked as
+ * "state,state" (which is not keyed), with and without the overdue
+ * filter, for the agency's side and each county's. */
+static void
+test_keyed_lists_match_general(void **state)
+{
+    static const char *const states[] = {"draft", "signed", "served",
+                                         "responded", "withdrawn"};
+    struct fx *f = *state;
+    struct world w;
+    char id[STORE_ID_SIZE];
+    const char *scopes[3][2];
+    int checked = 0;
+
+    world_init(&w, f);
+    for (int i = 0; i < 30; i++) {
+        const char *st = states[i % 5];
+        bool served = strcmp(st, "draft") != 0 && strcmp(st, "signed") != 0;
+        char ret[11];
+
+        (void)snprintf(ret, sizeof ret, "2026-01-%02d", 5 + i % 20);
+        add_subpoena(&w, i % 3 ? f->county : w.county2, st, FX_T0 + i / 3,
+                     served ? FX_T0 + 100 + i : 0, served ? ret : NULL, id);
+    }
+    scopes[0][0] = f->agency;
+    scopes[0][1] = NULL;
+    scopes[1][0] = NULL;
+    scopes[1][1] = f->county;
+    scopes[2][0] = NULL;
+    scopes[2][1] = w.county2;
+    for (int k = 0; k < 3; k++) {
+        struct store_scope sc = scope_of(scopes[k][0], scopes[k][1], NULL);
+
+        for (size_t j = 0; j < sizeof states / sizeof *states; j++) {
+            for (int o = 0; o < 2; o++) {
+                struct store_case_filter keyed = {0}, general = {0};
+                struct seen a, b;
+                char twice[64];
+                const char *org = NULL;
+                bool as_recipient = false;
+
+                (void)snprintf(twice, sizeof twice, "%s,%s", states[j],
+                               states[j]);
+                keyed.state = states[j];
+                general.state = twice;
+                keyed.overdue_before = general.overdue_before =
+                    o ? "2026-01-15" : NULL;
+                assert_true(store_subpoena_list_is_keyed(&sc, &keyed, &org,
+                                                         &as_recipient));
+                assert_int_equal(as_recipient, scopes[k][1] != NULL);
+                assert_false(store_subpoena_list_is_keyed(&sc, &general, &org,
+                                                          &as_recipient));
+                page_all(f, &sc, &keyed, &a);
+                page_all(f, &sc, &general, &b);
+                assert_int_equal(a.n, b.n);
+                for (int i = 0; i < a.n; i++)
+                    assert_string_equal(a.ids[i], b.ids[i]);
+                checked += a.n;
+            }
+        }
+    }
+    /* Every subpoena was seen by the agency's lists, and the served ones
+     * again by their county's. */
+    assert_true(checked >= 30 + 18);
+}
+
 static void
 test_enforcement_update_version(void **state)
 {
@@ -1141,6 +1234,8 @@ contract_run_cases(void)
                                         fx_setup_world, fx_teardown),
         cmocka_unit_test_setup_teardown(test_cursor_paging, fx_setup_world,
                                         fx_teardown),
+        cmocka_unit_test_setup_teardown(test_keyed_lists_match_general,
+                                        fx_setup_world, fx_teardown),
         cmocka_unit_test_setup_teardown(test_enforcement_update_version,
                                         fx_setup_world, fx_teardown),
         cmocka_unit_test_setup_teardown(test_items_and_extensions,

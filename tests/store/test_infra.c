@@ -248,6 +248,17 @@ test_deadlines(void **state)
     assert_int_equal(
         store_deadline_delete(f->s, "subpoena", served, "reminder"),
         STORE_NO_RESULTS);
+    /* The window's ends: an instant late on its last day is in it, the
+     * next day's date is not, nor an instant of the day before it. */
+    put_deadline(f, served, "late", "2026-01-25T23:30:00Z", FX_T0 + 2);
+    put_deadline(f, served, "after", "2026-01-26", FX_T0 + 2);
+    put_deadline(f, served, "before", "2026-01-23T23:59:59Z", FX_T0 + 2);
+    memset(&ds, 0, sizeof ds);
+    assert_int_equal(store_deadline_list_due(f->s, &sc, "2026-01-24",
+                                             "2026-01-25", 50, on_deadline,
+                                             &ds),
+                     1);
+    assert_string_equal(ds.due[0], "2026-01-25T23:30:00Z");
 }
 
 /* A response body comes back byte for byte: quotes, backslashes (which

@@ -37,6 +37,8 @@ enum {
     PG_DETAINER_LIST = PG_STMT_BASE_CASES,
     PG_DETAINER_COUNT,
     PG_SUBPOENA_LIST,
+    PG_SUBPOENA_LIST_AGENCY,
+    PG_SUBPOENA_LIST_RECIPIENT,
     PG_SUBPOENA_COUNT,
     PG_ENFORCEMENT_LIST,
     PG_ENFORCEMENT_COUNT,
@@ -369,6 +371,45 @@ subpoena_row(const PGresult *r, int row, void *ctx)
     store_subpoena_release(&sp);
 }
 
+/* One state of one organization's subpoenas (store_subpoena_list_is_keyed):
+ * the same rows in the same order as the general list, through the index
+ * on (organization, state, created_at, id), which the general statement's
+ * OR of scopes keeps the planner from using. */
+#define KEYED_TAIL                                                    \
+    " AND p.state = $2::text"                                         \
+    " AND ($3::text IS NULL OR (p.state = 'served'"                   \
+    "      AND p.responded_at IS NULL AND p.return_date < $3::text))" \
+    " AND ($5::text IS NULL OR (p.created_at, p.id)"                  \
+    "      < ($4::bigint, $5::text))"                                 \
+    " ORDER BY p.created_at DESC, p.id DESC LIMIT $6"
+
+static int
+subpoena_list_keyed(struct pg_store *ps,
+                    const char *org,
+                    bool as_recipient,
+                    const struct store_case_filter *filter,
+                    const struct store_cursor *after,
+                    int limit,
+                    struct list_ctx *l)
+{
+    struct pg_params p = {0};
+
+    pg_bind_text(&p, org);
+    pg_bind_text(&p, filter->state);
+    pg_bind_id(&p, filter->overdue_before);
+    bind_page(&p, after, limit);
+    if (as_recipient)
+        return pg_run_list(ps, PG_SUBPOENA_LIST_RECIPIENT,
+                           "SELECT " SUBPOENA_COLS " FROM subpoenas p"
+                           " WHERE p.recipient_org_id = $1::text"
+                           " AND p.served_at IS NOT NULL" KEYED_TAIL,
+                           &p, "subpoena_list", subpoena_row, l);
+    return pg_run_list(ps, PG_SUBPOENA_LIST_AGENCY,
+                       "SELECT " SUBPOENA_COLS " FROM subpoenas p"
+                       " WHERE p.agency_org_id = $1::text" KEYED_TAIL,
+                       &p, "subpoena_list", subpoena_row, l);
+}
+
 static int
 pg_subpoena_list(struct store *s,
                  const struct store_scope *scope,
@@ -380,7 +421,12 @@ pg_subpoena_list(struct store *s,
 {
     struct pg_params p = {0};
     struct list_ctx l = {(void *)cb, cls};
+    const char *org = NULL;
+    bool as_recipient = false;
 
+    if (store_subpoena_list_is_keyed(scope, filter, &org, &as_recipient))
+        return subpoena_list_keyed(pg_to_pg(s), org, as_recipient, filter,
+                                   after, limit, &l);
     bind_common(&p, scope, filter);
     bind_page(&p, after, limit);
     return pg_run_list(pg_to_pg(s), PG_SUBPOENA_LIST,
@@ -796,13 +842,19 @@ pg_deadline_list_due(struct store *s,
         "SELECT " DEADLINE_COLS " FROM deadlines dl"
         " CROSS JOIN (SELECT $1::boolean AS is_all, $2::text AS agency,"
         "  $3::text AS jurisdiction, $4::text AS doj) q"
-        " WHERE substr(dl.due, 1, 10) BETWEEN $5::text AND $6::text AND ("
-        " (dl.case_kind = 'detainer' AND dl.case_id IN"
-        "  (SELECT d.id FROM detainers d WHERE " DETAINER_SCOPE "))"
-        " OR (dl.case_kind = 'subpoena' AND dl.case_id IN"
-        "  (SELECT p.id FROM subpoenas p WHERE " SUBPOENA_SCOPE "))"
-        " OR (dl.case_kind = 'enforcement' AND dl.case_id IN"
-        "  (SELECT e.id FROM enforcements e WHERE " ENFORCEMENT_SCOPE ")))"
+        /* The range walks the index on due (a date, or an instant whose
+         * date part comes first), up to the next day; substr keeps the
+         * exact test. Each deadline's case is then looked up by its key,
+         * never the scope's every case. */
+        " WHERE dl.due >= $5::text"
+        " AND dl.due < to_char($6::date + 1, 'YYYY-MM-DD')"
+        " AND substr(dl.due, 1, 10) BETWEEN $5::text AND $6::text AND ("
+        " (dl.case_kind = 'detainer' AND EXISTS (SELECT 1 FROM detainers d"
+        "  WHERE d.id = dl.case_id AND " DETAINER_SCOPE "))"
+        " OR (dl.case_kind = 'subpoena' AND EXISTS (SELECT 1 FROM subpoenas p"
+        "  WHERE p.id = dl.case_id AND " SUBPOENA_SCOPE "))"
+        " OR (dl.case_kind = 'enforcement' AND EXISTS (SELECT 1 FROM"
+        "  enforcements e WHERE e.id = dl.case_id AND " ENFORCEMENT_SCOPE ")))"
         " ORDER BY dl.due, dl.case_kind, dl.case_id, dl.kind LIMIT $7",
         &p, "deadline_list_due", deadline_row, &l);
 }

@@ -224,6 +224,44 @@ subpoena_row(sqlite3_stmt *st, void *ctx)
     store_subpoena_release(&sp);
 }
 
+/* One state of one organization's subpoenas (store_subpoena_list_is_keyed):
+ * the same rows in the same order as the general list, through the index
+ * on (organization, state, created_at, id). */
+#define KEYED_TAIL                                                       \
+    " AND p.state = ?2"                                                  \
+    " AND (?3 IS NULL OR (p.state = 'served' AND p.responded_at IS NULL" \
+    "      AND p.return_date < ?3))"                                     \
+    " AND (?4 IS NULL OR (p.created_at, p.id) < (?4, ?5))"               \
+    " ORDER BY p.created_at DESC, p.id DESC LIMIT ?6"
+
+static int
+subpoena_list_keyed(struct sqlite_store *ss,
+                    const char *org,
+                    bool as_recipient,
+                    const struct store_case_filter *filter,
+                    const struct store_cursor *after,
+                    int limit,
+                    struct subpoena_list *l)
+{
+    struct sq_binder b = {
+        as_recipient ? sq_stmt_get(ss, STMT_ID_SUBPOENA_LIST_RECIPIENT,
+                                   "SELECT " SUBPOENA_COLS " FROM subpoenas p"
+                                   " WHERE p.recipient_org_id = ?1"
+                                   " AND p.served_at IS NOT NULL" KEYED_TAIL)
+                     : sq_stmt_get(ss, STMT_ID_SUBPOENA_LIST_AGENCY,
+                                   "SELECT " SUBPOENA_COLS " FROM subpoenas p"
+                                   " WHERE p.agency_org_id = ?1" KEYED_TAIL),
+        0, SQLITE_OK};
+
+    if (b.st == NULL)
+        return STORE_HARD_ERROR;
+    sq_bind_text(&b, org);
+    sq_bind_text(&b, filter->state);
+    bind_opt(&b, filter->overdue_before);
+    bind_page(&b, after, limit);
+    return sq_run_list(ss, &b, "subpoena_list", subpoena_row, l);
+}
+
 static int
 sq_subpoena_list(struct store *s,
                  const struct store_scope *scope,
@@ -234,13 +272,19 @@ sq_subpoena_list(struct store *s,
                  void *cls)
 {
     struct sqlite_store *ss = sq_to_sqlite(s);
-    struct sq_binder b = {sq_stmt_get(ss, STMT_ID_SUBPOENA_LIST,
-                                      "SELECT " SUBPOENA_COLS
-                                      " FROM subpoenas p WHERE " SUBPOENA_SCOPE
-                                      " AND " SUBPOENA_FILTER PAGE("p")),
-                          0, SQLITE_OK};
     struct subpoena_list l = {cb, cls};
+    const char *org = NULL;
+    bool as_recipient = false;
+    struct sq_binder b;
 
+    if (store_subpoena_list_is_keyed(scope, filter, &org, &as_recipient))
+        return subpoena_list_keyed(ss, org, as_recipient, filter, after, limit,
+                                   &l);
+    b = (struct sq_binder){sq_stmt_get(ss, STMT_ID_SUBPOENA_LIST,
+                                       "SELECT " SUBPOENA_COLS
+                                       " FROM subpoenas p WHERE " SUBPOENA_SCOPE
+                                       " AND " SUBPOENA_FILTER PAGE("p")),
+                           0, SQLITE_OK};
     if (b.st == NULL)
         return STORE_HARD_ERROR;
     bind_common(&b, scope, filter);
@@ -686,13 +730,19 @@ sq_deadline_list_due(struct store *s,
         sq_stmt_get(
             ss, STMT_ID_DEADLINE_LIST_DUE,
             "SELECT " DEADLINE_COLS " FROM deadlines dl"
-            " WHERE substr(dl.due, 1, 10) BETWEEN ?5 AND ?6 AND ("
-            " (dl.case_kind = 'detainer' AND dl.case_id IN"
-            "  (SELECT d.id FROM detainers d WHERE " DETAINER_SCOPE "))"
-            " OR (dl.case_kind = 'subpoena' AND dl.case_id IN"
-            "  (SELECT p.id FROM subpoenas p WHERE " SUBPOENA_SCOPE "))"
-            " OR (dl.case_kind = 'enforcement' AND dl.case_id IN"
-            "  (SELECT e.id FROM enforcements e WHERE " ENFORCEMENT_SCOPE ")))"
+            /* The range walks the index on due (a date, or an instant
+             * whose date part is followed by 'T'; '~' sorts after both);
+             * substr keeps the exact test. Each deadline's case is then
+             * looked up by its key, never the scope's every case. */
+            " WHERE dl.due >= ?5 AND dl.due <= ?6 || '~'"
+            " AND substr(dl.due, 1, 10) BETWEEN ?5 AND ?6 AND ("
+            " (dl.case_kind = 'detainer' AND EXISTS (SELECT 1 FROM"
+            "  detainers d WHERE d.id = dl.case_id AND " DETAINER_SCOPE "))"
+            " OR (dl.case_kind = 'subpoena' AND EXISTS (SELECT 1 FROM"
+            "  subpoenas p WHERE p.id = dl.case_id AND " SUBPOENA_SCOPE "))"
+            " OR (dl.case_kind = 'enforcement' AND EXISTS (SELECT 1 FROM"
+            "  enforcements e WHERE e.id = dl.case_id AND " ENFORCEMENT_SCOPE
+            ")))"
             " ORDER BY dl.due, dl.case_kind, dl.case_id, dl.kind LIMIT ?7"),
         0, SQLITE_OK};
     struct deadline_list l = {cb, cls};
