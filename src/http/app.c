@@ -146,6 +146,13 @@ app_release(struct app *a)
     memset(a, 0, sizeof *a);
 }
 
+const char *
+app_session_cookie(const struct app *a)
+{
+    return a && a->cookie_secure ? APP_SESSION_COOKIE_SECURE
+                                 : APP_SESSION_COOKIE;
+}
+
 struct app *
 app_of(const struct http_req *req)
 {
@@ -1064,7 +1071,8 @@ app_authenticate(struct http_req *req)
         if (!token_hash(authz + 7, t.hash))
             return reply_error(req, CM_ERR_UNAUTHENTICATED, NULL,
                                "the bearer token is malformed");
-    } else if (cookie_value(req, APP_SESSION_COOKIE, cookie, sizeof cookie)) {
+    } else if (cookie_value(req, app_session_cookie(app_of(req)), cookie,
+                            sizeof cookie)) {
         const char *csrf = http_req_header(req, "X-CSRF-Token");
 
         if (!token_hash(cookie, t.hash))

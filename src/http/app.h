@@ -45,8 +45,12 @@
 /* Idempotency keys are remembered this long. */
 #define APP_IDEM_TTL_US (24LL * 3600 * 1000000)
 
-/* The session cookie's name. */
-#define APP_SESSION_COOKIE "compel_session"
+/* The session cookie's name; with cookie_secure, the "__Host-" name: a
+ * browser keeps such a cookie only when it is Secure, has Path=/ and no
+ * Domain, so neither a sibling host nor a page over plain HTTP can set or
+ * overwrite it (RFC 6265bis, section 4.1.3.2). app_session_cookie picks. */
+#define APP_SESSION_COOKIE        "compel_session"
+#define APP_SESSION_COOKIE_SECURE "__Host-compel_session"
 
 /* Most transactions one group commit takes at once. */
 #define APP_GROUP_MAX 64
@@ -125,6 +129,10 @@ enum cm_err app_init(struct app *a,
 void app_release(struct app *a);
 
 /* The application of a request. */
+/* The session cookie's name for this server (APP_SESSION_COOKIE, or
+ * APP_SESSION_COOKIE_SECURE with cookie_secure). */
+const char *app_session_cookie(const struct app *a);
+
 struct app *app_of(const struct http_req *req);
 
 /* Now, in microseconds since the epoch, UTC. */

@@ -304,7 +304,7 @@ static void
 cookie_text(const struct http_req *req, const char *token, struct buf *out)
 {
     buf_addf(out, "%s=%s; HttpOnly; SameSite=Strict; Path=/",
-             APP_SESSION_COOKIE, token);
+             app_session_cookie(app_of(req)), token);
     if (!*token)
         buf_adds(out, "; Max-Age=0");
     if (app_of(req)->cookie_secure)

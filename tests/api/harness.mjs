@@ -224,13 +224,14 @@ export class Client {
     const res = await fetch(this.base + path, { method, headers: h, body: payload });
     const setCookie = res.headers.get('set-cookie');
     if (setCookie) {
-      const m = setCookie.match(/compel_session=([^;]*)/);
-      if (m) this.cookie = m[1] ? `compel_session=${m[1]}` : null;
+      // compel_session, or __Host-compel_session behind TLS (cookie_secure)
+      const m = setCookie.match(/^((?:__Host-)?compel_session)=([^;]*)/);
+      if (m) this.cookie = m[2] ? `${m[1]}=${m[2]}` : null;
     }
     const text = await res.text();
     let json = null;
     try { json = text ? JSON.parse(text) : null; } catch { json = null; }
-    if (this.cookie) CANARIES.set(this.cookie.slice('compel_session='.length),
+    if (this.cookie) CANARIES.set(this.cookie.slice(this.cookie.indexOf('=') + 1),
       'a session token');
     if (typeof body === 'object' && body) {
       noteCanaries(body, SECRET_FIELDS, 'a request\'s');

@@ -1,5 +1,5 @@
 // proxy.test.mjs: compel behind a load balancer: the Secure cookie flag
-// (cookie_secure) and the client address taken from X-Forwarded-For only
+// and its __Host- name (cookie_secure) and the client address taken from X-Forwarded-For only
 // when the request comes from the trusted proxy (trusted_proxy).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,6 +39,9 @@ test('without a trusted proxy X-Forwarded-For is ignored; no Secure flag',
       { email: ADMIN_EMAIL, password: PASSWORD });
     assert.equal(r.status, 201);
     assert.doesNotMatch(r.headers.get('set-cookie'), /Secure/);
+    // Over plain HTTP the cookie cannot carry the __Host- prefix (a
+    // browser keeps such a cookie only when it is Secure).
+    assert.match(r.headers.get('set-cookie'), /^compel_session=/);
     const addrs = await loginAddresses(server, '203.0.113.7');
     assert.ok(addrs.length >= 2);
     assert.ok(addrs.every((a) => a === '127.0.0.1'), addrs.join(' '));
@@ -53,7 +56,27 @@ test('from the trusted proxy the client address is the forwarded one',
     const r = await c.req('POST', '/api/v1/session',
       { email: ADMIN_EMAIL, password: PASSWORD });
     assert.equal(r.status, 201);
-    assert.match(r.headers.get('set-cookie'), /; Secure/);
+    // Behind TLS: the __Host- name, which a browser keeps only when the
+    // cookie is Secure, has Path=/ and no Domain, so no other host and no
+    // page over plain HTTP can set or overwrite it.
+    const sc = r.headers.get('set-cookie');
+    assert.match(sc,
+      /^__Host-compel_session=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=\/; Secure$/);
+    assert.doesNotMatch(sc, /Domain/i);
+    const token = sc.slice('__Host-compel_session='.length, sc.indexOf(';'));
+    const me = (cookie) => fetch(`${server.base}/api/v1/me`, { headers: { Cookie: cookie } });
+    assert.equal((await me(`__Host-compel_session=${token}`)).status, 200);
+    // The unprefixed name is not read: a cookie some other page could set
+    // is never taken for the session.
+    assert.equal((await me(`compel_session=${token}`)).status, 401);
+    // Logging out clears the cookie under the same name.
+    c.cookie = `__Host-compel_session=${token}`;
+    c.csrf = r.json.csrf_token;
+    const out = await c.del('/api/v1/session');
+    assert.equal(out.status, 204, out.text);
+    assert.match(out.headers.get('set-cookie'),
+      /^__Host-compel_session=; HttpOnly; SameSite=Strict; Path=\/; Max-Age=0; Secure$/);
+    assert.equal((await me(`__Host-compel_session=${token}`)).status, 401);
     // The balancer appends the address it saw: the last one counts, not
     // whatever the client itself put first.
     const addrs = await loginAddresses(server, '198.51.100.1, 203.0.113.7');
