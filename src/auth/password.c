@@ -6,8 +6,12 @@
 #include <ctype.h>
 #include <sodium.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include "core/alloc.h"
+#include "core/file.h"
 
 /* PASSWORD_COST_STANDARD: 64 MiB, 3 passes, above OWASP's floor (about
  * 0.2 s on the 2-core machine of docs/performance.md). */
@@ -91,6 +95,152 @@ is_repeat_or_run(const char *pw)
     return same || up || down;
 }
 
+/* ---- the list of common passwords ------------------------------------*/
+
+/* Largest list file read (a list of 10 million passwords is ~100 MiB). */
+#define BLOCKLIST_FILE_MAX (512u * 1024 * 1024)
+
+/* The list: `text` holds every entry, lower-cased and NUL-ended; `words`
+ * points into it, sorted for bsearch. */
+static struct {
+    char *text;
+    const char **words;
+    size_t n;
+} blocklist;
+
+static int
+word_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+size_t
+password_blocklist_size(void)
+{
+    return blocklist.n;
+}
+
+void
+password_blocklist_release(void)
+{
+    cm_free(blocklist.text);
+    cm_free(blocklist.words);
+    memset(&blocklist, 0, sizeof blocklist);
+}
+
+enum cm_err
+password_blocklist_load(const char *path, struct buf *why)
+{
+    struct buf b = BUF_INIT;
+    const char **words = NULL;
+    size_t n = 0, cap = 0;
+    char *p, *end;
+
+    if (!*path) {
+        password_blocklist_release();
+        return CM_ERR_OK;
+    }
+    if (file_read_all(path, BLOCKLIST_FILE_MAX, &b) != CM_ERR_OK) {
+        buf_addf(why,
+                 "password_blocklist: cannot read %s (at most 512 MiB); "
+                 "install Debian's john-data for its list of common "
+                 "passwords, or set password_blocklist to a list of your "
+                 "own, one password per line",
+                 path);
+        buf_release(&b);
+        return CM_ERR_IO;
+    }
+    p = b.data ? b.data : (char *)"";
+    end = p + b.len;
+    while (p < end) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+        char *e = nl ? nl : end;
+        size_t len;
+
+        if (e > p && e[-1] == '\r')
+            e--;
+        len = (size_t)(e - p);
+        *e = '\0';
+        if (len > 0 && len <= PASSWORD_MAX_LEN &&
+            strncmp(p, "#!comment", 9) != 0 && !memchr(p, '\0', len)) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 1024;
+                words = cm_realloc(words, cap * sizeof *words);
+            }
+            for (size_t i = 0; i < len; i++)
+                p[i] = (char)tolower((unsigned char)p[i]);
+            words[n++] = p;
+        }
+        p = nl ? nl + 1 : end;
+    }
+    if (n > 0)
+        qsort(words, n, sizeof *words, word_cmp);
+    password_blocklist_release();
+    blocklist.text = buf_detach(&b, NULL); /* the words point into it */
+    blocklist.words = words;
+    blocklist.n = n;
+    return CM_ERR_OK;
+}
+
+/* Whether the `len` bytes at `s` (lower case) are an entry of the list. */
+static bool
+is_listed(const char *s, size_t len)
+{
+    char key[PASSWORD_MAX_LEN + 1];
+    const char *k = key;
+
+    if (len == 0 || len > PASSWORD_MAX_LEN || blocklist.n == 0)
+        return false;
+    memcpy(key, s, len);
+    key[len] = '\0';
+    return bsearch(&k, blocklist.words, blocklist.n, sizeof *blocklist.words,
+                   word_cmp) != NULL;
+}
+
+/* Whether the `len` bytes at `s` are an entry, or an entry repeated. */
+static bool
+is_listed_or_repeated(const char *s, size_t len)
+{
+    if (is_listed(s, len))
+        return true;
+    for (size_t unit = 1; unit <= len / 2; unit++) {
+        bool same = len % unit == 0;
+
+        for (size_t i = unit; same && i < len; i += unit)
+            same = memcmp(s, s + i, unit) == 0;
+        if (same && is_listed(s, unit))
+            return true;
+    }
+    return false;
+}
+
+/* On the list, ignoring ASCII case: the whole password, or what is left
+ * of it without the digits, punctuation and spaces around it (at least 4
+ * characters), either of them alone or repeated. */
+static bool
+is_common(const char *pw)
+{
+    char low[PASSWORD_MAX_LEN + 1];
+    size_t n = strlen(pw), a = 0, b;
+
+    if (blocklist.n == 0 || n > PASSWORD_MAX_LEN)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        low[i] = (char)tolower((unsigned char)pw[i]);
+    low[n] = '\0';
+    if (is_listed_or_repeated(low, n))
+        return true;
+    b = n;
+    while (a < b && (unsigned char)low[a] < 0x80 &&
+           !isalpha((unsigned char)low[a]))
+        a++;
+    while (b > a && (unsigned char)low[b - 1] < 0x80 &&
+           !isalpha((unsigned char)low[b - 1]))
+        b--;
+    return b - a >= 4 && (a > 0 || b < n) &&
+           is_listed_or_repeated(low + a, b - a);
+}
+
 enum cm_err
 password_check_for(const char *pw,
                    const char *email,
@@ -105,6 +255,12 @@ password_check_for(const char *pw,
     if (is_repeat_or_run(pw)) {
         *why = "the password must not be one character repeated or a run "
                "of consecutive characters";
+        return CM_ERR_VALIDATION_FAILED;
+    }
+    if (is_common(pw)) {
+        *why = "the password is on a list of common or breached passwords "
+               "(digits or symbols around it do not help): choose another, "
+               "such as a few unrelated words";
         return CM_ERR_VALIDATION_FAILED;
     }
     if (contains_nocase(pw, "compel", 6)) {

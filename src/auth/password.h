@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/buf.h"
 #include "core/errors.h"
 
 /* Room for a hash string, including the NUL. */
@@ -31,7 +32,9 @@ enum cm_err password_check_strength(const char *pw, const char **why);
 /*
  * The length rules, then NIST SP 800-63B's context rules (CJIS IA-5):
  * not one character repeated, not a run of consecutive characters
- * ("123456789012", "abcdefghijkl", either way), and not containing,
+ * ("123456789012", "abcdefghijkl", either way), not on the list of
+ * common passwords (password_blocklist_load) even with digits and symbols
+ * around it or repeated ("Password2024!", "qwertyqwerty"), and not containing,
  * ignoring case, the service's name ("compel"), the email address's part
  * before '@' or any word of at least 4 letters of the user's name. `email`
  * and `name` may be NULL. Errors as password_check_strength.
@@ -40,6 +43,24 @@ enum cm_err password_check_for(const char *pw,
                                const char *email,
                                const char *name,
                                const char **why);
+
+/*
+ * The list of common and breached passwords (NIST SP 800-63B 5.1.1.2):
+ * one password per line, UTF-8; empty lines and lines starting with
+ * "#!comment" (John the Ripper's password.lst) are skipped; compared
+ * without regard to ASCII case. Loaded once at start, before any thread
+ * checks a password; a later load replaces the list. On failure appends
+ * what to fix to `why` and keeps the list as it was. An empty `path`
+ * empties the list (no check).
+ */
+#define PASSWORD_BLOCKLIST_DEFAULT "/usr/share/john/password.lst"
+enum cm_err password_blocklist_load(const char *path, struct buf *why);
+
+/* How many passwords the list holds (0: none loaded). */
+size_t password_blocklist_size(void);
+
+/* Free the list. */
+void password_blocklist_release(void);
 
 /* The Argon2id cost of new hashes. A stored hash carries its own cost,
  * which verification reads from it: changing the cost changes only the

@@ -31,6 +31,11 @@ void cli_fail(const char *cmd, const char *fmt, ...)
  * "sqlite:var/compel.db". Borrowed; never NULL. */
 const char *cli_db_url(const char *flag);
 
+/* Load the list of common passwords (auth/password.h) from
+ * $COMPEL_PASSWORD_BLOCKLIST, else PASSWORD_BLOCKLIST_DEFAULT (an empty
+ * value: no list); 0, or 2 after reporting on behalf of `cmd`. */
+int cli_password_blocklist(const char *cmd);
+
 struct store;
 
 /* Open the existing database `url` into *s; 0, or the exit status (2 for

@@ -399,6 +399,8 @@ cmd_init(int argc, char **argv)
     }
     if (a.password_file) {
         status = read_password(a.password_file, pw);
+        if (status == 0)
+            status = cli_password_blocklist(CMD);
         if (status != 0)
             goto out;
         status = 2;

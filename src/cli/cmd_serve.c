@@ -194,6 +194,11 @@ cmd_serve(int argc, char **argv)
         status = 1;
         goto out_cfg;
     }
+    if (password_blocklist_load(c.password_blocklist, &why) != CM_ERR_OK) {
+        cli_fail("serve", "%s", buf_str(&why));
+        status = 2;
+        goto out_cfg;
+    }
     if (app_init(&app, c.db, c.key_file, &why) != CM_ERR_OK) {
         cli_fail("serve", "%s", buf_str(&why));
         status = 1;
@@ -206,6 +211,7 @@ cmd_serve(int argc, char **argv)
     app.rate.org = c.rate_limit_org;
     app.webhook_private_ok = c.webhook_private_networks != 0;
     app.require_totp = c.require_totp != 0;
+    app.step_up_us = (int64_t)c.step_up_minutes * 60 * 1000000;
     {
         enum password_cost pc = PASSWORD_COST_STANDARD;
 
@@ -264,6 +270,10 @@ cmd_serve(int argc, char **argv)
                   "require_totp is 0: accounts may log in with a password "
                   "alone; set require_totp = 1 to require a second factor "
                   "of every account (CJIS IA-2)");
+    if (password_blocklist_size() == 0)
+        log_write(LOG_LEVEL_WARN, __FILE__, __LINE__, NULL,
+                  "password_blocklist is empty: new passwords are not "
+                  "checked against a list of common or breached ones");
     while (sigwait(&stop_set, &sig) != 0)
         ;
     LOG_INFO("signal %d: stopping after the requests in flight", sig);
@@ -273,6 +283,7 @@ out_app:
     jobs_runner_stop(runner);
     app_release(&app);
 out_cfg:
+    password_blocklist_release();
     buf_release(&why);
     cfg_release(&c);
     return status;

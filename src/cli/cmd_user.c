@@ -456,6 +456,8 @@ run_add(struct store *s, const struct user_args *a)
     }
     if (a->password_file) {
         status = read_password(a->password_file, pw);
+        if (status == 0)
+            status = cli_password_blocklist(CMD);
         if (status != 0)
             goto out;
         if (password_check_for(pw, a->email, a->name, &why) != CM_ERR_OK) {

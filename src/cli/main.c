@@ -87,6 +87,22 @@ cli_db_url(const char *flag)
 }
 
 int
+cli_password_blocklist(const char *cmd)
+{
+    const char *env = getenv("COMPEL_PASSWORD_BLOCKLIST");
+    struct buf why = BUF_INIT;
+    int status = 0;
+
+    if (password_blocklist_load(env ? env : PASSWORD_BLOCKLIST_DEFAULT, &why) !=
+        CM_ERR_OK) {
+        cli_fail(cmd, "%s", buf_str(&why));
+        status = 2;
+    }
+    buf_release(&why);
+    return status;
+}
+
+int
 cli_open_store(const char *cmd, const char *url, struct store **s)
 {
     const char *why = NULL;

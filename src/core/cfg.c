@@ -132,12 +132,23 @@ static const struct cfg_key keys[] = {
      "1: every account needs a second factor (TOTP); one logged in with a "
      "password alone may only enroll one (CJIS IA-2; 0 leaves it to each "
      "user)"},
+    {"step_up_minutes", CFG_TYPE_UINT, offsetof(struct cfg, step_up_minutes),
+     "15", 1, 720, NULL, NULL,
+     "minutes after a login or step-up within which a person may sign a "
+     "subpoena or make an administrator's change; later, they confirm "
+     "their password again (POST /api/v1/session/step-up; NIST IA-11)"},
     {"password_hash_cost", CFG_TYPE_STR,
      offsetof(struct cfg, password_hash_cost), "standard", 0, 0,
      is_password_cost, "standard or minimum",
      "Argon2id cost of new password hashes: standard (64 MiB, 3 passes) or "
      "minimum (OWASP's floor, 19 MiB, 2 passes; the test suite's); stored "
      "hashes keep the cost they were made with"},
+    {"password_blocklist", CFG_TYPE_STR,
+     offsetof(struct cfg, password_blocklist), "/usr/share/john/password.lst",
+     0, 0, is_path, "a file path, or empty",
+     "common and breached passwords refused for new passwords, one per line "
+     "(the default is Debian's john-data list; put a larger list, such as "
+     "a breach corpus's most common 100,000, in its place; empty: no list)"},
     {"disable_inactive_days", CFG_TYPE_UINT,
      offsetof(struct cfg, disable_inactive_days), "90", 0, 3650, NULL, NULL,
      "days without a login or API token use after which an account is "

@@ -56,8 +56,15 @@ struct cfg {
      * but enroll one. */
     unsigned require_totp;
 
+    /* Minutes a login or step-up lets a session sign and administer. */
+    unsigned step_up_minutes;
+
     /* "standard" or "minimum" (auth/password.h, enum password_cost). */
     char *password_hash_cost;
+
+    /* File of common and breached passwords refused for new passwords
+     * (auth/password.h), or "" for none. */
+    char *password_blocklist;
 
     /* Days without a login or token use after which an account is
      * disabled (jobs/inactive.h); 0: never. */

@@ -110,6 +110,8 @@ app_init(struct app *a,
     a->http.ctx = a;
     a->http.authenticate = app_authenticate;
     a->http.on_denied = app_on_denied;
+    a->http.step_up = app_require_step_up;
+    a->step_up_us = APP_STEP_UP_DEFAULT_US;
     /* The connection that checked the store becomes the pool's first
      * instead of being closed: closing the only connection to a SQLite
      * file checkpoints its whole WAL, which made the start after a crash
@@ -975,6 +977,7 @@ auth_session_tx(struct store *s, void *ctx)
         if (rc == STORE_ONE_RESULT) {
             (void)snprintf(req->caller.session_id,
                            sizeof req->caller.session_id, "%s", se.id);
+            req->caller.authenticated_at = se.authenticated_at;
             /* Idle time is measured from the last request; writing it on
              * each request would serialize reads, so once a minute. */
             if (now - se.last_seen_at >= 60LL * 1000000)
@@ -1114,6 +1117,26 @@ app_authenticate(struct http_req *req)
                            "before anything else");
     }
     return ratelimit_check_caller(req);
+}
+
+enum cm_err
+app_require_step_up(struct http_req *req)
+{
+    const struct app *a = app_of(req);
+    int64_t now = app_now(a);
+    const struct route *r = req->match.route;
+
+    if (req->caller.via_token ||
+        (req->caller.authenticated_at > 0 &&
+         now - req->caller.authenticated_at < a->step_up_us))
+        return CM_ERR_OK;
+    app_audit_alone(req, NULL, "route.denied", "route", r ? r->pattern : NULL,
+                    "step_up_required", req->method);
+    return reply_error(req, CM_ERR_STEP_UP_REQUIRED, NULL,
+                       "signing and administration need your password "
+                       "again: confirm it (and your code, if you have a "
+                       "second factor) with POST /api/v1/session/step-up, "
+                       "then try again");
 }
 
 void

@@ -38,6 +38,10 @@
 #define APP_SESSION_IDLE_US (30LL * 60 * 1000000)
 #define APP_SESSION_MAX_US  (12LL * 3600 * 1000000)
 
+/* Signing and administration need a login or step-up this recent (cfg
+ * step_up_minutes; this is its default). */
+#define APP_STEP_UP_DEFAULT_US (15LL * 60 * 1000000)
+
 /* Lockout: this many failed logins within the window lock the account. */
 #define APP_LOCK_MAX_FAILURES 5
 #define APP_LOCK_WINDOW_US    (15LL * 60 * 1000000)
@@ -109,6 +113,7 @@ struct app {
     struct ratelimit_cfg rate; /* cfg rate_limit_* (ratelimit.h) */
     bool webhook_private_ok;   /* cfg webhook_private_networks */
     bool require_totp;         /* cfg require_totp: see app_authenticate */
+    int64_t step_up_us;        /* cfg step_up_minutes, in microseconds */
     struct http_app http;      /* the hooks lent to the server */
 };
 
@@ -158,6 +163,14 @@ enum cm_err app_authenticate(struct http_req *req);
 /* The server's hook for a caller whose roles do not allow a route:
  * records the refusal on the audit trail. */
 void app_on_denied(struct http_req *req, enum cm_err err);
+
+/* The server's step-up hook (server.h; ROUTE_FLAG_STEP_UP), also called
+ * by handlers of actions that need it (signing): CM_ERR_OK for an API
+ * token (it is presented whole on every request; making one needs a
+ * step-up) and for a session whose person proved who they are within
+ * the last step_up_minutes; otherwise audits the refusal and answers 401
+ * step_up_required. */
+enum cm_err app_require_step_up(struct http_req *req);
 
 /* The server's readiness hook: the store answers and is migrated. */
 enum cm_err app_check_ready(void *ctx);

@@ -61,9 +61,9 @@ static const struct route rows[] = {
     {"GET", "/api/v1/calendars", h_calendars_list, ROLE_ANY, 0, 0},
     {"GET", "/api/v1/calendars/{id}", h_calendars_show, ROLE_ANY, 0, 0},
     {"POST", "/api/v1/calendars/{id}/closures", h_calendars_add_closure,
-     ROLE_BIT(ROLE_ADMIN), 0, ROUTE_FLAG_JSON},
+     ROLE_BIT(ROLE_ADMIN), 0, ROUTE_FLAG_JSON | ROUTE_FLAG_STEP_UP},
     {"POST", "/api/v1/calendars/{id}/holidays", h_calendars_add_holiday,
-     ROLE_BIT(ROLE_ADMIN), 0, ROUTE_FLAG_JSON},
+     ROLE_BIT(ROLE_ADMIN), 0, ROUTE_FLAG_JSON | ROUTE_FLAG_STEP_UP},
 };
 
 const struct route_group h_calendars_group = ROUTE_GROUP(rows);

@@ -41,7 +41,7 @@ static enum cm_err h_delegations_list(struct http_req *req);
 
 static const struct route rows[] = {
     {"POST", "/api/v1/delegations", h_delegations_create, ROLE_BIT(ROLE_ADMIN),
-     0, ROUTE_FLAG_JSON},
+     0, ROUTE_FLAG_JSON | ROUTE_FLAG_STEP_UP},
     {"GET", "/api/v1/delegations", h_delegations_list, AGENCY_ROLES, 0, 0},
 };
 

@@ -32,7 +32,7 @@ static enum cm_err h_imports_post(struct http_req *req);
 
 static const struct route rows[] = {
     {"POST", "/api/v1/imports/{kind}", h_imports_post, ROLE_BIT(ROLE_ADMIN),
-     IMPORT_BODY_MAX, 0},
+     IMPORT_BODY_MAX, ROUTE_FLAG_STEP_UP},
 };
 
 const struct route_group h_imports_group = ROUTE_GROUP(rows);

@@ -52,14 +52,15 @@ static enum cm_err h_orgs_add_policy(struct http_req *req);
 static enum cm_err h_orgs_list_policies(struct http_req *req);
 
 static const struct route rows[] = {
-    {"POST", "/api/v1/orgs", h_orgs_create, ADMIN, 0, ROUTE_FLAG_JSON},
+    {"POST", "/api/v1/orgs", h_orgs_create, ADMIN, 0,
+     ROUTE_FLAG_JSON | ROUTE_FLAG_STEP_UP},
     {"GET", "/api/v1/orgs", h_orgs_list, ROLE_ANY, 0, 0},
     {"GET", "/api/v1/orgs/{id}", h_orgs_get, ROLE_ANY, 0, 0},
     {"POST", "/api/v1/orgs/{id}/facilities", h_orgs_add_facility, ADMIN, 0,
-     ROUTE_FLAG_JSON},
+     ROUTE_FLAG_JSON | ROUTE_FLAG_STEP_UP},
     {"GET", "/api/v1/facilities", h_orgs_list_facilities, ROLE_ANY, 0, 0},
     {"POST", "/api/v1/orgs/{id}/policies", h_orgs_add_policy, ADMIN, 0,
-     ROUTE_FLAG_JSON},
+     ROUTE_FLAG_JSON | ROUTE_FLAG_STEP_UP},
     {"GET", "/api/v1/orgs/{id}/policies", h_orgs_list_policies, ROLE_ANY, 0, 0},
 };
 

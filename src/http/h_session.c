@@ -4,6 +4,9 @@
  *   POST   /api/v1/session  {"email", "password", "totp"?}  (public)
  *          → 201 {"user": {...}, "csrf_token": "..."} and the cookie
  *   DELETE /api/v1/session  → 204, the session ends, the cookie is cleared
+ *   POST   /api/v1/session/step-up  {"password", "totp"?}
+ *          → 200 {"authenticated_at", "step_up_until"}: the person of this
+ *          session proved who they are again (app_require_step_up)
  *
  * A login is two short transactions around the slow Argon2id check: read
  * the account by email and count the attempt against the account's rate
@@ -51,10 +54,13 @@ json_t *h_users_json(const struct store_user *u, const struct store_org *o);
 
 static enum cm_err h_session_create(struct http_req *req);
 static enum cm_err h_session_delete(struct http_req *req);
+static enum cm_err h_session_step_up(struct http_req *req);
 
 static const struct route rows[] = {
     {"POST", "/api/v1/session", h_session_create, 0, 4096, ROUTE_FLAG_JSON},
     {"DELETE", "/api/v1/session", h_session_delete, ROLE_ANY, 0, 0},
+    {"POST", "/api/v1/session/step-up", h_session_step_up, ROLE_ANY, 4096,
+     ROUTE_FLAG_JSON},
 };
 
 const struct route_group h_session_group = ROUTE_GROUP(rows);
@@ -136,11 +142,13 @@ caller_set(struct http_req *req, const struct store_user *u)
 }
 
 /* Record a failed attempt of `u` (counted toward the lockout) and its
- * audit record; sets the outcome. `why` names what was wrong. */
+ * audit record (`action`: session.login or session.step_up); sets the
+ * outcome. `why` names what was wrong. */
 static enum store_rc
 login_failed(struct login_tx *t,
              struct store *s,
              const struct store_user *u,
+             const char *action,
              const char *why)
 {
     struct http_req *req = t->base.req;
@@ -157,7 +165,7 @@ login_failed(struct login_tx *t,
     (void)snprintf(detail, sizeof detail, "%s; failures=%lld%s", why,
                    (long long)count, locked ? "; account locked" : "");
     t->outcome = locked ? CM_ERR_ACCOUNT_LOCKED : CM_ERR_BAD_CREDENTIALS;
-    return app_audit(s, req, "session.login", "user", u->id, "failed", detail);
+    return app_audit(s, req, action, "user", u->id, "failed", detail);
 }
 
 /* Check the TOTP code of `u`: STORE_ONE_RESULT and *ok when it is right
@@ -199,6 +207,47 @@ out_release:
     return rc;
 }
 
+/* The checks a login and a step-up share, on the account `u`, recorded
+ * under `action` (session.login or session.step_up): a locked account
+ * (423), a wrong password or TOTP code (a failure counted toward the
+ * lockout), a missing code (401 mfa_required). Each refusal sets the
+ * outcome and writes its audit record; *passed when all hold (nothing is
+ * written then: the caller succeeds). */
+static enum store_rc
+credentials_check(struct login_tx *t,
+                  struct store *s,
+                  const struct store_user *u,
+                  const char *action,
+                  bool *passed)
+{
+    struct http_req *req = t->base.req;
+    bool ok = false;
+    enum store_rc rc;
+
+    *passed = false;
+    if (u->locked_at != 0) {
+        t->outcome = CM_ERR_ACCOUNT_LOCKED;
+        return app_audit(s, req, action, "user", u->id, "denied",
+                         "account locked");
+    }
+    if (!t->is_password_ok || strcmp(u->password_hash, t->verified_hash) != 0)
+        return login_failed(t, s, u, action, "wrong password");
+    if (u->totp_enabled && !t->totp) {
+        t->outcome = CM_ERR_MFA_REQUIRED;
+        return app_audit(s, req, action, "user", u->id, "denied",
+                         "second factor required");
+    }
+    if (u->totp_enabled) {
+        rc = totp_check(t, s, u, &ok);
+        if (rc < 0)
+            return rc;
+        if (!ok)
+            return login_failed(t, s, u, action, "wrong or replayed totp code");
+    }
+    *passed = true;
+    return STORE_ONE_RESULT;
+}
+
 /* The successful end of a login: forget the failures, open the session,
  * audit, and build the user for the answer. */
 static enum store_rc
@@ -223,7 +272,7 @@ login_succeed(struct login_tx *t, struct store *s, const struct store_user *u)
     memcpy(se.token_hash, t->token_hash, sizeof se.token_hash);
     memcpy(se.csrf_hash, t->csrf_hash, sizeof se.csrf_hash);
     memcpy(se.user_id, u->id, sizeof se.user_id);
-    se.created_at = se.last_seen_at = now;
+    se.created_at = se.last_seen_at = se.authenticated_at = now;
     se.expires_at = now + APP_SESSION_MAX_US;
     se.client_addr = req->client_addr[0] ? req->client_addr : NULL;
     rc = store_session_insert(s, &se);
@@ -275,23 +324,10 @@ login_tx(struct store *s, void *ctx)
     if (u.disabled) {
         rc = app_audit(s, req, "session.login", "user", u.id, "denied",
                        "account disabled");
-    } else if (u.locked_at != 0) {
-        t->outcome = CM_ERR_ACCOUNT_LOCKED;
-        rc = app_audit(s, req, "session.login", "user", u.id, "denied",
-                       "account locked");
-    } else if (!t->is_password_ok ||
-               strcmp(u.password_hash, t->verified_hash) != 0) {
-        rc = login_failed(t, s, &u, "wrong password");
-    } else if (u.totp_enabled && !t->totp) {
-        t->outcome = CM_ERR_MFA_REQUIRED;
-        rc = app_audit(s, req, "session.login", "user", u.id, "denied",
-                       "second factor required");
-    } else if (u.totp_enabled &&
-               ((rc = totp_check(t, s, &u, &ok)) < 0 || !ok)) {
-        if (rc >= 0)
-            rc = login_failed(t, s, &u, "wrong or replayed totp code");
     } else {
-        rc = login_succeed(t, s, &u);
+        rc = credentials_check(t, s, &u, "session.login", &ok);
+        if (rc >= 0 && ok)
+            rc = login_succeed(t, s, &u);
     }
 out_release:
     store_user_release(&u);
@@ -441,4 +477,143 @@ h_session_delete(struct http_req *req)
     (void)reply_add_header(req, "Set-Cookie", buf_str(&cookie));
     buf_release(&cookie);
     return CM_ERR_OK;
+}
+
+/* ---- POST /api/v1/session/step-up -----------------------------------------*/
+
+/* The caller's account as read before the password check, counted against
+ * the login rate limit like a login naming its email. */
+static enum store_rc
+step_lookup_tx(struct store *s, void *ctx)
+{
+    struct lookup_tx *t = ctx;
+    enum store_rc rc;
+
+    store_user_release(&t->u);
+    t->found = false;
+    rc = store_user_get(s, t->base.req->caller.user_id, &t->u);
+    if (rc == STORE_ONE_RESULT) {
+        t->found = true;
+        rc = ratelimit_login_hit(s, &t->base, t->u.email, t->u.id, &t->refused);
+    }
+    return rc < 0 ? rc : STORE_NO_RESULTS;
+}
+
+/* The successful end of a step-up: forget the failures, move the
+ * session's authenticated_at to now, audit. */
+static enum store_rc
+step_up_succeed(struct login_tx *t, struct store *s, const struct store_user *u)
+{
+    struct http_req *req = t->base.req;
+    enum store_rc rc = store_user_failures_clear(s, u->id);
+
+    if (rc >= 0)
+        rc = store_session_step_up(s, req->caller.session_id,
+                                   app_now(app_of(req)));
+    if (rc == STORE_NO_RESULTS)
+        rc = STORE_HARD_ERROR; /* ended since app_authenticate read it */
+    if (rc >= 0)
+        rc = app_audit(s, req, "session.step_up", "session",
+                       req->caller.session_id, "ok",
+                       u->totp_enabled ? "password+totp" : "password");
+    if (rc >= 0)
+        t->outcome = CM_ERR_OK;
+    return rc;
+}
+
+/* Decide and record, as login_tx does for a login: a wrong password or
+ * code counts toward the lockout; a right one sets the session's
+ * authenticated_at. One audit record either way. */
+static enum store_rc
+step_up_tx(struct store *s, void *ctx)
+{
+    struct login_tx *t = ctx;
+    struct http_req *req = t->base.req;
+    struct store_user u = {0};
+    enum store_rc rc;
+    bool ok = false;
+
+    t->outcome = CM_ERR_BAD_CREDENTIALS;
+    rc = store_user_get(s, req->caller.user_id, &u);
+    if (rc != STORE_ONE_RESULT) {
+        store_user_release(&u);
+        return rc < 0 ? rc : STORE_HARD_ERROR;
+    }
+    rc = credentials_check(t, s, &u, "session.step_up", &ok);
+    if (rc >= 0 && ok)
+        rc = step_up_succeed(t, s, &u);
+    /* Locked by this failure: someone may be guessing on a session that is
+     * not theirs, so every session of the account ends with it. */
+    if (rc >= 0 && u.locked_at == 0 && t->outcome == CM_ERR_ACCOUNT_LOCKED)
+        rc = store_session_end_by_user(s, u.id, NULL, app_now(app_of(req)));
+    store_user_release(&u);
+    /* Commit refusals too: their failure count and audit record stand. */
+    return rc < 0 ? rc : STORE_ONE_RESULT;
+}
+
+static enum cm_err
+h_session_step_up(struct http_req *req)
+{
+    struct lookup_tx look;
+    struct login_tx t;
+    const char *password = NULL;
+    const struct jspec spec[] = {
+        JSPEC_STR_MAX("password", &password, PASSWORD_MAX_LEN, JSPEC_REQUIRED),
+        JSPEC_STR_MAX("totp", &t.totp, 16, JSPEC_OPTIONAL), JSPEC_END};
+    enum cm_err err;
+    int64_t now;
+    json_t *answer;
+
+    if (req->caller.via_token)
+        return reply_error(req, CM_ERR_VALIDATION_FAILED, NULL,
+                           "this request carries an API token, not a "
+                           "session: only a session steps up");
+    memset(&look, 0, sizeof look);
+    memset(&t, 0, sizeof t);
+    err = body_parse(req, spec);
+    if (err != CM_ERR_OK)
+        return err;
+    err = app_run(req, "step_up_lookup", step_lookup_tx, &look.base);
+    if (err == CM_ERR_RATE_LIMITED)
+        ratelimit_retry_after(req);
+    if (err == CM_ERR_OK && look.refused)
+        err = ratelimit_refuse(req, "too many password checks for this "
+                                    "account; wait for the next minute");
+    if (err == CM_ERR_OK && !look.found)
+        err = CM_ERR_UNAUTHENTICATED;
+    if (err != CM_ERR_OK)
+        goto out_release;
+    t.user_id = look.u.id;
+    t.verified_hash = look.u.password_hash;
+    t.is_password_ok = password_verify(password, t.verified_hash);
+    err = app_run(req, "step_up", step_up_tx, &t.base);
+    if (err != CM_ERR_OK)
+        goto out_release;
+    switch (t.outcome) {
+    case CM_ERR_OK:
+        now = app_now(app_of(req));
+        answer = json_object();
+        json_object_set_new(answer, "authenticated_at", app_json_time(now));
+        json_object_set_new(answer, "step_up_until",
+                            app_json_time(now + app_of(req)->step_up_us));
+        err = reply_json(req, 200, answer);
+        break;
+    case CM_ERR_ACCOUNT_LOCKED:
+        err = reply_error(req, CM_ERR_ACCOUNT_LOCKED, NULL,
+                          "too many failed password checks: the account "
+                          "is locked; ask an administrator to unlock it");
+        break;
+    case CM_ERR_MFA_REQUIRED:
+        err = reply_error(req, CM_ERR_MFA_REQUIRED, "totp",
+                          "send the 6-digit code of your authenticator app "
+                          "as totp");
+        break;
+    default:
+        err = reply_error(req, CM_ERR_BAD_CREDENTIALS, "password",
+                          "the password or code is wrong");
+        break;
+    }
+out_release:
+    store_user_release(&look.u);
+    return err;
 }

@@ -1199,6 +1199,11 @@ h_subpoenas_act(struct http_req *req)
     err = parse_action_body(req, a, &in, &proto);
     if (err == CM_ERR_OK)
         err = check_action_body(req, a, &in);
+    /* A signature needs a recent proof of who signs (cfg step_up_minutes):
+     * asked of signers only, before anything is read. */
+    if (err == CM_ERR_OK && a == SUBPOENA_ACTION_SIGN &&
+        app_has_role(req, ROLE_SIGNER))
+        err = app_require_step_up(req);
     if (err != CM_ERR_OK)
         goto out_free;
     c.action = a;

@@ -42,7 +42,8 @@ static enum cm_err h_tokens_list(struct http_req *req);
 static enum cm_err h_tokens_delete(struct http_req *req);
 
 static const struct route rows[] = {
-    {"POST", "/api/v1/tokens", h_tokens_create, ROLE_ANY, 0, ROUTE_FLAG_JSON},
+    {"POST", "/api/v1/tokens", h_tokens_create, ROLE_ANY, 0,
+     ROUTE_FLAG_JSON | ROUTE_FLAG_STEP_UP},
     {"GET", "/api/v1/tokens", h_tokens_list, ROLE_ANY, 0, 0},
     {"DELETE", "/api/v1/tokens/{id}", h_tokens_delete, ROLE_ANY, 0, 0},
 };

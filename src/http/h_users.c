@@ -48,14 +48,16 @@ static enum cm_err h_users_totp_reset(struct http_req *req);
 #define ADMIN ROLE_BIT(ROLE_ADMIN)
 
 static const struct route rows[] = {
-    {"POST", "/api/v1/users", h_users_create, ADMIN, 0, ROUTE_FLAG_JSON},
+    {"POST", "/api/v1/users", h_users_create, ADMIN, 0,
+     ROUTE_FLAG_JSON | ROUTE_FLAG_STEP_UP},
     {"GET", "/api/v1/users", h_users_list, ADMIN, 0, 0},
     {"GET", "/api/v1/users/{id}", h_users_get, ADMIN, 0, 0},
-    {"PATCH", "/api/v1/users/{id}", h_users_patch, ADMIN, 0, ROUTE_FLAG_JSON},
+    {"PATCH", "/api/v1/users/{id}", h_users_patch, ADMIN, 0,
+     ROUTE_FLAG_JSON | ROUTE_FLAG_STEP_UP},
     {"POST", "/api/v1/users/{id}/unlock", h_users_unlock, ADMIN, 0,
-     ROUTE_FLAG_JSON},
+     ROUTE_FLAG_JSON | ROUTE_FLAG_STEP_UP},
     {"POST", "/api/v1/users/{id}/totp/reset", h_users_totp_reset, ADMIN, 0,
-     ROUTE_FLAG_JSON},
+     ROUTE_FLAG_JSON | ROUTE_FLAG_STEP_UP},
 };
 
 const struct route_group h_users_group = ROUTE_GROUP(rows);

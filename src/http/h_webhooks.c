@@ -47,12 +47,14 @@ static enum cm_err h_webhooks_retry(struct http_req *req);
 #define ADMIN ROLE_BIT(ROLE_ADMIN)
 
 static const struct route rows[] = {
-    {"POST", "/api/v1/webhooks", h_webhooks_create, ADMIN, 0, ROUTE_FLAG_JSON},
+    {"POST", "/api/v1/webhooks", h_webhooks_create, ADMIN, 0,
+     ROUTE_FLAG_JSON | ROUTE_FLAG_STEP_UP},
     {"GET", "/api/v1/webhooks", h_webhooks_list, ADMIN, 0, 0},
-    {"DELETE", "/api/v1/webhooks/{id}", h_webhooks_delete, ADMIN, 0, 0},
+    {"DELETE", "/api/v1/webhooks/{id}", h_webhooks_delete, ADMIN, 0,
+     ROUTE_FLAG_STEP_UP},
     {"GET", "/api/v1/jobs", h_webhooks_jobs, ADMIN, 0, 0},
     {"POST", "/api/v1/jobs/{id}/retry", h_webhooks_retry, ADMIN, 0,
-     ROUTE_FLAG_JSON},
+     ROUTE_FLAG_JSON | ROUTE_FLAG_STEP_UP},
 };
 
 const struct route_group h_webhooks_group = ROUTE_GROUP(rows);

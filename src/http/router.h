@@ -29,7 +29,10 @@ typedef enum cm_err (*http_handler_fn)(struct http_req *req);
 
 enum route_flag {
     /* The body, when there is one, must be application/json (else 415). */
-    ROUTE_FLAG_JSON = 1u << 0
+    ROUTE_FLAG_JSON = 1u << 0,
+    /* Signing and administration: the caller must have proved who they
+     * are within the last step_up_minutes (http_app.step_up). */
+    ROUTE_FLAG_STEP_UP = 1u << 1
 };
 
 struct route {

@@ -248,6 +248,8 @@ dispatch(const struct http_server *s, struct http_req *req)
             if (app->on_denied)
                 app->on_denied(req, err);
         }
+        if (err == CM_ERR_OK && (r->flags & ROUTE_FLAG_STEP_UP) && app->step_up)
+            err = app->step_up(req);
         if (err != CM_ERR_OK)
             goto out_error;
     }

@@ -17,6 +17,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/buf.h"
 #include "core/errors.h"
@@ -40,6 +41,10 @@ struct http_app {
     /* Told when an authenticated caller's roles do not allow the route
      * (the answer is 403); may be NULL. */
     void (*on_denied)(struct http_req *req, enum cm_err err);
+    /* For a route with ROUTE_FLAG_STEP_UP, after the role check: CM_ERR_OK
+     * when the caller proved who they are recently enough, else the error
+     * it answered (401 step_up_required); NULL lets every caller through. */
+    enum cm_err (*step_up)(struct http_req *req);
     /* The load balancer's numeric address, or NULL/"": only a request
      * from it has its client address taken from X-Forwarded-For. */
     const char *trusted_proxy;
@@ -57,6 +62,9 @@ struct http_caller {
     /* require_totp is set and this account has no second factor: it may
      * only enroll one (app_authenticate). */
     bool needs_mfa_enrollment;
+    /* A session's last proof of identity (login or step-up), in
+     * microseconds since the epoch; 0 for an API token. */
+    int64_t authenticated_at;
 };
 
 /* Most extra headers one reply may carry (Allow, ETag, Location, ...). */

@@ -58,6 +58,17 @@ store_session_end(struct store *s, const char *id, int64_t at)
     return rc;
 }
 
+enum store_rc
+store_session_step_up(struct store *s, const char *id, int64_t at)
+{
+    enum store_rc rc;
+
+    assert(id != NULL && at > 0);
+    if (!store_is_faulted(s, &rc))
+        rc = s->ops->auth->session_step_up(s, id, at);
+    return rc;
+}
+
 int
 store_session_end_by_user(struct store *s,
                           const char *user_id,

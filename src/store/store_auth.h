@@ -25,6 +25,9 @@ struct store_session {
     int64_t expires_at; /* absolute end, whatever the activity */
     int64_t ended_at;   /* 0 while not ended (logout, revocation) */
     char *client_addr;  /* or NULL */
+    /* When the person last proved who they are: the login, or the last
+     * step-up (store_session_step_up). */
+    int64_t authenticated_at;
 };
 
 /* An API token of a program acting for a user. */
@@ -56,6 +59,9 @@ struct store_auth_ops {
                                    const char *id,
                                    int64_t last_seen_at);
     enum store_rc (*session_end)(struct store *s, const char *id, int64_t at);
+    enum store_rc (*session_step_up)(struct store *s,
+                                     const char *id,
+                                     int64_t at);
     int (*session_end_by_user)(struct store *s,
                                const char *user_id,
                                const char *except_id,
@@ -142,6 +148,11 @@ store_session_touch(struct store *s, const char *id, int64_t last_seen_at);
 /* End session `id` at `at` (logout). STORE_NO_RESULTS when it is unknown
  * or already ended. */
 enum store_rc store_session_end(struct store *s, const char *id, int64_t at);
+
+/* Record that the person of session `id` proved who they are again at `at`
+ * (authenticated_at). STORE_NO_RESULTS when it is unknown or ended. */
+enum store_rc
+store_session_step_up(struct store *s, const char *id, int64_t at);
 
 /* End every session of `user_id` not yet ended, except the one whose id is
  * `except_id` (NULL or "" for none: password change keeps the current one,

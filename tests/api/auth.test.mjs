@@ -165,6 +165,19 @@ test('4 failures then the right password logs in', async () => {
   assert.equal((await server.client().login(u.email)).status, 201);
 });
 
+test('a new account cannot take a common or breached password', async () => {
+  const a = await admin();
+  const before = dumpDatabase(server, { except: ['audit', 'sessions'] });
+  for (const pw of ['iloveyou1234', 'Qwerty123456!', 'winniethepooh']) {
+    const r = await a.post('/api/v1/users', { email: 'common@agency.test',
+      name: 'Common Choice', org_id: agencyOrgId, roles: ['officer'], password: pw });
+    assert.equal(r.status, 400, `${pw}: ${r.text}`);
+    assert.equal(r.json.field, 'password');
+    assert.match(r.json.detail, /list of common or breached passwords/);
+  }
+  assert.deepEqual(dumpDatabase(server, { except: ['audit', 'sessions'] }), before);
+});
+
 test('5 failures lock the account until an admin unlocks it', async () => {
   const u = await newUser('five');
   for (let i = 0; i < 4; i++)
@@ -286,6 +299,13 @@ test('a password change ends the other sessions and keeps this one',
       { current_password: PASSWORD, new_password: 'short' });
     assert.equal(weak.status, 400);
     assert.equal(weak.json.field, 'new_password');
+    // On the list of common passwords (Debian's john-data, the default
+    // password_blocklist), with digits and symbols around it: refused.
+    const common = await c1.post('/api/v1/me/password',
+      { current_password: PASSWORD, new_password: 'Password2024!' });
+    assert.equal(common.status, 400);
+    assert.equal(common.json.field, 'new_password');
+    assert.match(common.json.detail, /common or breached/);
     const wrong = await c1.post('/api/v1/me/password',
       { current_password: 'not my password', new_password: NEW });
     assert.equal(wrong.status, 401);
@@ -398,6 +418,123 @@ test('require_totp: an account without a second factor may only enroll one', asy
     await strict.stop();
   }
   assert.doesNotMatch(strict.stderr(), /Sanitizer|runtime error/);
+});
+
+// Step-up (T-AUTH-7): an administrator's changes, signing and new API
+// tokens need a login or step-up within step_up_minutes (15 by default).
+test('step-up: 16 minutes after the login an admin change needs the password again',
+  async () => {
+    const a = await admin();
+    const tokenCount = async () => (await a.get('/api/v1/tokens')).json.items.length;
+    const made = await a.post('/api/v1/tokens', { name: 'fresh' });
+    assert.equal(made.status, 201, made.text);
+    advance(14 * MIN);
+    assert.equal((await a.post('/api/v1/tokens', { name: 'at 14' })).status, 201);
+    advance(2 * MIN); // 16 minutes after the login, 2 after the last request
+    const before = dumpDatabase(server, { except: ['audit', 'sessions'] });
+    for (const [method, path, body] of [
+      ['POST', '/api/v1/tokens', { name: 'late' }],
+      ['POST', '/api/v1/users', { email: 'late@agency.test', name: 'Late One',
+        org_id: agencyOrgId, roles: ['officer'], password: PASSWORD }],
+      ['POST', '/api/v1/orgs', { kind: 'jurisdiction', name: 'Late County',
+        state: 'CO', timezone: 'America/Denver' }],
+    ]) {
+      const r = await a.req(method, path, body);
+      assert.equal(r.status, 401, `${method} ${path}: ${r.text}`);
+      assert.equal(r.json.code, 'step_up_required');
+      assert.match(r.json.detail, /POST \/api\/v1\/session\/step-up/);
+    }
+    // Nothing was made, and the session itself is alive: reads go on.
+    assert.deepEqual(dumpDatabase(server, { except: ['audit', 'sessions'] }),
+      before);
+    assert.equal((await a.get('/api/v1/me')).status, 200);
+    assert.equal(await tokenCount(), 2);
+
+    // A wrong password is refused, keeps the session, and is no step-up.
+    const wrong = await a.post('/api/v1/session/step-up',
+      { password: 'not the right password' });
+    assert.equal(wrong.status, 401);
+    assert.equal(wrong.json.code, 'bad_credentials');
+    assert.equal((await a.get('/api/v1/me')).status, 200);
+    assert.equal((await a.post('/api/v1/tokens', { name: 'late' })).status, 401);
+    // Bad input changes nothing either.
+    assert.equal((await a.post('/api/v1/session/step-up', {})).status, 400);
+    assert.equal((await a.post('/api/v1/session/step-up',
+      { password: PASSWORD, extra: 1 })).status, 400);
+
+    const ok = await a.post('/api/v1/session/step-up', { password: PASSWORD });
+    assert.equal(ok.status, 200, ok.text);
+    const iso = (us) => new Date(us / 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    assert.deepEqual(ok.json, { authenticated_at: iso(now),
+      step_up_until: iso(now + 15 * MIN) });
+    assert.equal((await a.post('/api/v1/tokens', { name: 'late' })).status, 201);
+    assert.equal(await tokenCount(), 3);
+    // Counted from the step-up: 14 minutes later still fine, 16 not.
+    advance(14 * MIN);
+    assert.equal((await a.post('/api/v1/tokens', { name: 'later' })).status, 201);
+    advance(2 * MIN);
+    assert.equal((await a.post('/api/v1/tokens', { name: 'too late' })).json.code,
+      'step_up_required');
+
+    // An API token is not asked (it is presented whole on every request;
+    // making one needed a step-up), and cannot step up: it has no session.
+    const bot = server.client();
+    bot.bearer = made.json.token;
+    secrets.push(made.json.token);
+    const byToken = await bot.post('/api/v1/users', { email: `tok${seq}@agency.test`,
+      name: 'By Token', org_id: agencyOrgId, roles: ['officer'], password: PASSWORD });
+    assert.equal(byToken.status, 201, byToken.text);
+    const botStep = await bot.post('/api/v1/session/step-up', { password: PASSWORD });
+    assert.equal(botStep.status, 400);
+  });
+
+test('step-up: 5 wrong passwords lock the account and end all its sessions',
+  async () => {
+    const u = await newUser('stepfive');
+    const c = server.client();
+    const d = server.client();
+    assert.equal((await c.login(u.email)).status, 201);
+    assert.equal((await d.login(u.email)).status, 201);
+    for (let i = 0; i < 4; i++) {
+      const r = await c.post('/api/v1/session/step-up', { password: `wrong ${i}` });
+      assert.equal(r.status, 401, r.text);
+      assert.equal(r.json.code, 'bad_credentials');
+    }
+    const fifth = await c.post('/api/v1/session/step-up', { password: 'wrong 5' });
+    assert.equal(fifth.status, 423, fifth.text);
+    assert.equal(fifth.json.code, 'account_locked');
+    assert.equal((await c.get('/api/v1/me')).status, 401);
+    assert.equal((await d.get('/api/v1/me')).status, 401);
+    assert.equal((await server.client().login(u.email)).status, 423);
+    const seen = await (await admin()).get(`/api/v1/users/${u.id}`);
+    assert.equal(seen.json.locked, true);
+  });
+
+test('step-up with a second factor needs a fresh code', async () => {
+  const u = await newUser('steptotp');
+  const c = server.client();
+  assert.equal((await c.login(u.email)).status, 201);
+  const secret = (await c.post('/api/v1/me/totp', {})).json.secret;
+  secrets.push(secret);
+  assert.equal((await c.post('/api/v1/me/totp/confirm',
+    { code: totp(secret, now) })).status, 200);
+  advance(30 * 1000000);
+  assert.equal((await c.login(u.email, PASSWORD, totp(secret, now))).status, 201);
+  advance(16 * MIN);
+  assert.equal((await c.post('/api/v1/tokens', { name: 't' })).json.code,
+    'step_up_required');
+  const noCode = await c.post('/api/v1/session/step-up', { password: PASSWORD });
+  assert.equal(noCode.status, 401);
+  assert.equal(noCode.json.code, 'mfa_required');
+  assert.equal(noCode.json.field, 'totp');
+  const code = totp(secret, now);
+  const ok = await c.post('/api/v1/session/step-up', { password: PASSWORD, totp: code });
+  assert.equal(ok.status, 200, ok.text);
+  assert.equal((await c.post('/api/v1/tokens', { name: 't' })).status, 201);
+  // The same code again is a replay: refused like a wrong one.
+  const replay = await c.post('/api/v1/session/step-up', { password: PASSWORD, totp: code });
+  assert.equal(replay.status, 401);
+  assert.equal(replay.json.code, 'bad_credentials');
 });
 
 test('API tokens: bearer use, listing, revocation', async () => {

@@ -228,7 +228,22 @@ test('counsel approves, the signer signs, the officer serves with a proof of ser
   p = await as('signer');
   await openCase(p.page, subPath, 'Ready to sign');
   await shot(p.page, 'case-ready-to-sign');
-  await act(p.page, 'sign', 'Signed');
+  // The signer logged in 16 minutes ago (step_up_minutes is 15): signing
+  // asks for the password again, in a dialog, then signs.
+  setNow(new Date(now / 1000 + 16 * 60 * 1000).toISOString());
+  await p.page.getByTestId('form-sign-submit').click();
+  const dialog = p.page.getByRole('dialog', { name: 'Confirm it is you' });
+  await dialog.waitFor();
+  assert.equal(await p.page.getByTestId('case-state').textContent(), 'Ready to sign');
+  await dialog.getByLabel('Password').fill('not the password at all');
+  await dialog.getByRole('button', { name: 'Confirm' }).click();
+  await dialog.getByText('The password or code is wrong.').waitFor();
+  assert.equal(await p.page.getByTestId('case-state').textContent(), 'Ready to sign');
+  await shot(p.page, 'case-sign-step-up');
+  await dialog.getByLabel('Password').fill(PASSWORD);
+  await dialog.getByRole('button', { name: 'Confirm' }).click();
+  await p.page.getByTestId('case-state').getByText('Signed', { exact: true }).waitFor();
+  await dialog.waitFor({ state: 'detached' });
   assert.match(await p.page.getByTestId('pdf-view').textContent(), /as issued/);
   await shot(p.page, 'case-signed');
   p.assertClean();

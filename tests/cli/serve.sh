@@ -8,7 +8,8 @@
 # start (exit 1). Checks the security headers on a 200 and on a 404
 # problem+json, 405 with Allow, 413 by Content-Length and by chunked
 # upload, a port already in use (exit 1), a bad configuration key and a
-# bad value (exit 2, naming the key), and SIGTERM (exit 0, promptly).
+# bad value (exit 2, naming the key), an unreadable list of common
+# passwords (exit 2), and SIGTERM (exit 0, promptly).
 set -uo pipefail
 
 compel=$1
@@ -201,6 +202,17 @@ grep -q "no-such-flag" "$tmp/err6" || fail "flag not named: $(cat "$tmp/err6")"
 status=$?
 [ "$status" = 2 ] || fail "bad --listen: exit $status, want 2"
 grep -q "listen" "$tmp/err7" || fail "listen not named: $(cat "$tmp/err7")"
+
+# A list of common passwords that cannot be read: exit 2, naming it and
+# what to do, and nothing served.
+printf 'listen = 127.0.0.1:0\npassword_blocklist = %s/no-such-list.txt\n' "$tmp" >"$tmp/bad3.conf"
+"$compel" serve --config "$tmp/bad3.conf" >"$tmp/out8" 2>"$tmp/err8"
+status=$?
+[ "$status" = 2 ] || fail "unreadable password_blocklist: exit $status, want 2"
+grep -q "password_blocklist: cannot read $tmp/no-such-list.txt" "$tmp/err8" ||
+    fail "blocklist not named: $(cat "$tmp/err8")"
+grep -q "john-data" "$tmp/err8" || fail "blocklist: no advice: $(cat "$tmp/err8")"
+grep -q "serving" "$tmp/out8" && fail "served without its password list"
 
 "$compel" serve --help >"$tmp/help" 2>&1
 status=$?

@@ -82,6 +82,14 @@ refused "unknown org" 1 "no organization has the id or name 'Nowhere'" \
 refused "short password" 2 "password-file" \
     user --db "$db" add --email c@agency.test --name X \
     --org "Denver Field Office" --roles officer --password-file "$dir/short"
+printf 'Password2024!\n' >"$dir/common"
+refused "common password" 2 "list of common or breached passwords" \
+    user --db "$db" add --email c@agency.test --name X \
+    --org "Denver Field Office" --roles officer --password-file "$dir/common"
+COMPEL_PASSWORD_BLOCKLIST="$dir/no-such-list" refused "unreadable list" 2 \
+    "password_blocklist: cannot read $dir/no-such-list" \
+    user --db "$db" add --email c@agency.test --name X \
+    --org "Denver Field Office" --roles officer --password-file "$dir/pw"
 refused "bad email" 2 "is not an email address" \
     user --db "$db" add --email "not an email" --name X \
     --org "Denver Field Office" --roles officer

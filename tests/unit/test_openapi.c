@@ -408,6 +408,45 @@ test_roles_match(void **state)
     assert_int_equal(bad, 0);
 }
 
+/* Step-up (T-AUTH-7): every change only an administrator may make, and
+ * the making of an API token, carries ROUTE_FLAG_STEP_UP, and the
+ * document marks exactly the routes that carry it ("x-compel-step-up"). */
+static void
+test_step_up_match(void **state)
+{
+    json_t *doc = load_document();
+    size_t n = 0;
+    const struct route *routes = router_routes(&n);
+    int bad = 0, flagged = 0;
+
+    (void)state;
+    for (size_t i = 0; i < n; i++) {
+        const struct route *r = &routes[i];
+        json_t *operation = doc_operation(doc, r->pattern, r->method);
+        bool is_flagged = (r->flags & ROUTE_FLAG_STEP_UP) != 0;
+        bool is_unsafe = strcmp(r->method, "GET") != 0;
+        bool must = is_unsafe && (r->roles == ROLE_BIT(ROLE_ADMIN) ||
+                                  (strcmp(r->method, "POST") == 0 &&
+                                   strcmp(r->pattern, "/api/v1/tokens") == 0));
+
+        flagged += is_flagged;
+        if (must && !is_flagged) {
+            print_error("%s %s: an administrator's change without step-up\n",
+                        r->method, r->pattern);
+            bad++;
+        }
+        if (operation && json_is_true(json_object_get(
+                             operation, "x-compel-step-up")) != is_flagged) {
+            print_error("%s %s: x-compel-step-up differs from the route\n",
+                        r->method, r->pattern);
+            bad++;
+        }
+    }
+    json_decref(doc);
+    assert_int_equal(bad, 0);
+    assert_int_equal(flagged, 15);
+}
+
 /* Planned operations (x-compel-planned) may only be the documents, the
  * subpoena PDF and the reports, and each names its roles. Every one of
  * them is served now, so none may still be marked planned. */
@@ -506,6 +545,7 @@ main(void)
         cmocka_unit_test(test_path_params_declared),
         cmocka_unit_test(test_public_routes_match),
         cmocka_unit_test(test_roles_match),
+        cmocka_unit_test(test_step_up_match),
         cmocka_unit_test(test_planned_are_next_issue),
         cmocka_unit_test(test_route_serves_document),
     };

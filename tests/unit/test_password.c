@@ -3,13 +3,17 @@
  * characters, and NIST SP 800-63B's context rules: no repeated character,
  * no run of consecutive characters, not the service's name, the email's
  * name or a word of the user's name, ignoring case. Long passphrases and
- * non-ASCII text pass. The two hash costs and their parameters.
+ * non-ASCII text pass. The two hash costs and their parameters. The list
+ * of common and breached passwords.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -101,6 +105,76 @@ test_unicode_passes(void **state)
     accepted("пароль для работы");
 }
 
+/* Write `text` to a new temporary file; its path goes to `path`. */
+static void
+write_list(char path[64], const char *text)
+{
+    int fd;
+    FILE *f;
+
+    (void)snprintf(path, 64, "/tmp/compel-test-blocklist-XXXXXX");
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    f = fdopen(fd, "w");
+    assert_non_null(f);
+    assert_int_equal(fputs(text, f) >= 0, 1);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* The list of common passwords (T-AUTH-4): the whole password, or it
+ * without the digits and symbols around it, or it repeated, ignoring
+ * case; comments and CRLF lines of the list file; a missing file refused
+ * with what to do, the list kept; an empty path empties it. */
+static void
+test_blocklist(void **state)
+{
+    char path[64];
+    struct buf why = BUF_INIT;
+
+    (void)state;
+    write_list(path, "#!comment: a test list\r\n"
+                     "password\r\n"
+                     "iloveyou\n"
+                     "\n"
+                     "qwerty\n"
+                     "winniethepooh\n"
+                     "123456\n"
+                     "Football");
+    assert_int_equal(password_blocklist_load(path, &why), CM_ERR_OK);
+    assert_int_equal(password_blocklist_size(), 6);
+    refused("winniethepooh", "common or breached");
+    refused("WinnieThePooh", "common or breached");
+    refused("Password2024!", "common or breached");
+    refused("!!iloveyou!!", "common or breached");
+    refused("1990 football 1990", "common or breached");
+    refused("qwertyqwerty", "common or breached");
+    refused("123456123456", "common or breached");
+    refused("#1 Qwertyqwerty!", "common or breached");
+    /* A listed word inside other words, or with letters added, is not the
+     * listed password. */
+    accepted("my password is long and odd");
+    accepted("passwordsmith1");
+    accepted("football season opener");
+    /* A comment line is not an entry. */
+    accepted("#!comment: a test list");
+
+    /* A file that cannot be read: refused, saying what to do, and the
+     * list loaded before stays. */
+    assert_int_equal(password_blocklist_load("/nonexistent/list.txt", &why),
+                     CM_ERR_IO);
+    assert_non_null(strstr(buf_str(&why), "/nonexistent/list.txt"));
+    assert_non_null(strstr(buf_str(&why), "john-data"));
+    assert_int_equal(password_blocklist_size(), 6);
+    refused("Password2024!", "common or breached");
+
+    /* An empty path: no list, nothing refused for being common. */
+    assert_int_equal(password_blocklist_load("", &why), CM_ERR_OK);
+    assert_int_equal(password_blocklist_size(), 0);
+    accepted("Password2024!");
+    buf_release(&why);
+    (void)unlink(path);
+}
+
 /* The cost of a hash shows in its parameters; both costs verify, and a
  * hash keeps verifying after the cost changes (it carries its own). */
 static void
@@ -141,6 +215,7 @@ main(void)
         cmocka_unit_test(test_context_words),
         cmocka_unit_test(test_unicode_passes),
         cmocka_unit_test(test_costs),
+        cmocka_unit_test(test_blocklist),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

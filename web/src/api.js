@@ -21,9 +21,17 @@ export class ApiError extends Error {
 }
 
 let sessionLost = () => {};
+let stepUpPrompt = null;
 
 // Call `fn(message)` when the API says the session is gone (401).
 export function onSessionLost(fn) { sessionLost = fn; }
+
+// Call `fn()` when an action needs the password again (401
+// step_up_required: signing, an administrator's change, a new API token,
+// more than step_up_minutes after the login). It resolves to true once
+// the person has confirmed it (stepUp below; the action is then sent
+// again, once), false when they cancelled.
+export function onStepUp(fn) { stepUpPrompt = fn; }
 
 export function hasSession() { return sessionStorage.getItem(CSRF_KEY) !== null; }
 
@@ -41,7 +49,7 @@ function lostMessage(err, hadSession) {
 // Send `method path` with `body` (JSON unless a Blob/ArrayBuffer/string,
 // then sent as is with headers.Content-Type). Resolves to the parsed JSON
 // (null for 204); rejects with ApiError.
-export async function api(method, path, body = undefined, headers = {}) {
+export async function api(method, path, body = undefined, headers = {}, isRetry = false) {
   const h = { Accept: 'application/json', ...headers };
   const unsafe = !['GET', 'HEAD'].includes(method);
   const csrf = sessionStorage.getItem(CSRF_KEY);
@@ -63,13 +71,20 @@ export async function api(method, path, body = undefined, headers = {}) {
   try { json = text ? JSON.parse(text) : null; } catch { json = null; }
   if (res.ok) return json;
   const err = new ApiError(res.status, json);
+  if (res.status === 401 && err.code === 'step_up_required') {
+    if (stepUpPrompt && !isRetry && await stepUpPrompt())
+      return api(method, path, body, headers, true);
+    err.message = err.detail = 'Not done: this needs your password again.';
+    throw err;
+  }
   if (res.status === 423)
     err.message = err.detail = 'This account is locked; ask an administrator to unlock it.';
   // A 401 means the session is gone, except where a password is checked
   // (logging in; a wrong current password when changing it): those are
   // the form's own errors.
   const checksPassword = path === '/api/v1/session' ||
-    (path === '/api/v1/me/password' && err.code === 'bad_credentials');
+    ((path === '/api/v1/me/password' || path === '/api/v1/session/step-up') &&
+     ['bad_credentials', 'mfa_required'].includes(err.code));
   if (res.status === 401 && !checksPassword) {
     const hadSession = hasSession();
     forgetSession();
@@ -100,6 +115,15 @@ export async function login(email, password, totp) {
   const r = await api('POST', '/api/v1/session', body);
   sessionStorage.setItem(CSRF_KEY, r.csrf_token);
   return r.user;
+}
+
+// Confirm the password (and the second factor's code) of this session's
+// account again; rejects with ApiError 401 bad_credentials, 401
+// mfa_required (send `totp`), 423 account_locked.
+export async function stepUp(password, totp) {
+  const body = { password };
+  if (totp) body.totp = totp;
+  return api('POST', '/api/v1/session/step-up', body);
 }
 
 export async function logout() {

@@ -3,7 +3,8 @@
 // navigation their roles use, logout) around the page the router picks.
 // Someone not logged in gets the login page, and comes back to the page
 // they asked for afterwards.
-import { get, logout, onSessionLost } from './api.js';
+import { get, logout, onSessionLost, onStepUp } from './api.js';
+import { askStepUp } from './stepup.js';
 import { match, navigate, startRouter } from './router.js';
 import { h, label, notify } from './ui.js';
 import { watchScrollRegions } from './scroll.js';
@@ -130,6 +131,8 @@ onSessionLost((message) => {
     navigate('/login?next=' + encodeURIComponent(next), { replace: true });
   }
 });
+
+onStepUp(askStepUp);
 
 window.addEventListener('unhandledrejection', (e) => {
   notify(e.reason?.message || 'Something went wrong.', 'error');

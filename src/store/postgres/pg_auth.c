@@ -47,6 +47,7 @@ enum {
     PG_AUTH_USER_UNLOCK,
     PG_AUTH_API_TOKEN_TOUCH,
     PG_AUTH_USER_LIST_INACTIVE,
+    PG_AUTH_SESSION_STEP_UP,
     PG_AUTH__END
 };
 
@@ -55,7 +56,7 @@ _Static_assert((int)PG_AUTH__END <= (int)PG_STMT_BASE_ADMIN,
 
 #define SESSION_COLS                                                \
     "id, token_hash, csrf_hash, user_id, created_at, last_seen_at," \
-    " expires_at, revoked_at, client_addr"
+    " expires_at, revoked_at, client_addr, authenticated_at"
 
 #define API_TOKEN_COLS                                                \
     "id, version, created_at, updated_at, user_id, name, token_hash," \
@@ -108,6 +109,7 @@ read_session(const PGresult *r, int row, void *ctx)
     se->expires_at = pg_col_int(&c);
     se->ended_at = pg_col_int(&c);
     se->client_addr = pg_col_text(&c);
+    se->authenticated_at = pg_col_int(&c);
 }
 
 static enum store_rc
@@ -124,9 +126,10 @@ pg_session_insert(struct store *s, const struct store_session *se)
     pg_bind_int(&p, se->expires_at);
     pg_bind_time(&p, se->ended_at);
     pg_bind_text(&p, se->client_addr);
+    pg_bind_int(&p, se->authenticated_at);
     return pg_run_write(pg_to_pg(s), PG_AUTH_SESSION_INSERT,
                         "INSERT INTO sessions (" SESSION_COLS ")"
-                        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
                         " ON CONFLICT DO NOTHING",
                         &p, "session_insert");
 }
@@ -173,6 +176,19 @@ pg_session_end(struct store *s, const char *id, int64_t at)
                         "UPDATE sessions SET revoked_at = $1"
                         " WHERE id = $2 AND revoked_at IS NULL",
                         &p, "session_end");
+}
+
+static enum store_rc
+pg_session_step_up(struct store *s, const char *id, int64_t at)
+{
+    struct pg_params p = {0};
+
+    pg_bind_int(&p, at);
+    pg_bind_text(&p, id);
+    return pg_run_write(pg_to_pg(s), PG_AUTH_SESSION_STEP_UP,
+                        "UPDATE sessions SET authenticated_at = $1"
+                        " WHERE id = $2 AND revoked_at IS NULL",
+                        &p, "session_step_up");
 }
 
 static int
@@ -600,6 +616,7 @@ const struct store_auth_ops pg_auth_ops = {
     .session_get_by_token = pg_session_get_by_token,
     .session_touch = pg_session_touch,
     .session_end = pg_session_end,
+    .session_step_up = pg_session_step_up,
     .session_end_by_user = pg_session_end_by_user,
     .api_token_insert = pg_api_token_insert,
     .api_token_get_by_hash = pg_api_token_get_by_hash,

@@ -11,7 +11,7 @@
 
 #define SESSION_COLS                                                \
     "id, token_hash, csrf_hash, user_id, created_at, last_seen_at," \
-    " expires_at, revoked_at, client_addr"
+    " expires_at, revoked_at, client_addr, authenticated_at"
 
 #define API_TOKEN_COLS                                                \
     "id, version, created_at, updated_at, user_id, name, token_hash," \
@@ -34,6 +34,7 @@ read_session(sqlite3_stmt *st, struct store_session *se)
     se->expires_at = sq_col_int(&c);
     se->ended_at = sq_col_int(&c);
     se->client_addr = sq_col_text(&c);
+    se->authenticated_at = sq_col_int(&c);
 }
 
 static enum store_rc
@@ -42,7 +43,7 @@ sq_session_insert(struct store *s, const struct store_session *se)
     struct sqlite_store *ss = sq_to_sqlite(s);
     struct sq_binder b = {sq_stmt_get(ss, STMT_ID_SESSION_INSERT,
                                       "INSERT INTO sessions (" SESSION_COLS ")"
-                                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                                      " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                                       " ON CONFLICT DO NOTHING"),
                           0, SQLITE_OK};
 
@@ -55,6 +56,7 @@ sq_session_insert(struct store *s, const struct store_session *se)
     sq_bind_int(&b, se->expires_at);
     sq_bind_time(&b, se->ended_at);
     sq_bind_text(&b, se->client_addr);
+    sq_bind_int(&b, se->authenticated_at);
     return sq_run_write(ss, &b, "session_insert");
 }
 
@@ -105,6 +107,20 @@ sq_session_end(struct store *s, const char *id, int64_t at)
     sq_bind_int(&b, at);
     sq_bind_text(&b, id);
     return sq_run_write(ss, &b, "session_end");
+}
+
+static enum store_rc
+sq_session_step_up(struct store *s, const char *id, int64_t at)
+{
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {sq_stmt_get(ss, STMT_ID_SESSION_STEP_UP,
+                                      "UPDATE sessions SET authenticated_at = ?"
+                                      " WHERE id = ? AND revoked_at IS NULL"),
+                          0, SQLITE_OK};
+
+    sq_bind_int(&b, at);
+    sq_bind_text(&b, id);
+    return sq_run_write(ss, &b, "session_step_up");
 }
 
 static int
@@ -522,6 +538,7 @@ const struct store_auth_ops sq_auth_ops = {
     .session_get_by_token = sq_session_get_by_token,
     .session_touch = sq_session_touch,
     .session_end = sq_session_end,
+    .session_step_up = sq_session_step_up,
     .session_end_by_user = sq_session_end_by_user,
     .api_token_insert = sq_api_token_insert,
     .api_token_get_by_hash = sq_api_token_get_by_hash,
