@@ -325,16 +325,22 @@ remove_db(const char *path)
 /* ---- fixtures for bench/bench_service.sh (--generate) --------------------*/
 
 /* What --generate makes in a database made by `compel init`: an agency
- * office and a jurisdiction, three users who log in with the password of
- * the given file, and N subpoenas with two items each in a mix of states
- * (4 in 10 draft, 1 in_review, 1 signed, 2 served, 2 responded). The
- * items of a responded subpoena were produced: their values are sealed
- * with the database's key, so reading one is a read of personal data. */
+ * office and two jurisdictions, a busy county and a small township, four
+ * users who log in with the password of the given file, and N subpoenas
+ * with two items each in a mix of states (4 in 10 draft, 1 in_review, 1
+ * signed, 2 served, 2 responded). The items of a responded subpoena were
+ * produced: their values are sealed with the database's key, so reading
+ * one is a read of personal data. Served and responded subpoenas go to the
+ * county, except one in GEN_TOWNSHIP_EVERY to the township, each with its
+ * return date as a deadline in the 7 days from today (UTC): the week of
+ * every caller's queue, where the township's few are among the county's
+ * many. */
 struct gen {
     struct store *s;
     struct fieldcrypt fc;
     char agency[STORE_ID_SIZE];
     char county[STORE_ID_SIZE];
+    char township[STORE_ID_SIZE];
     char officer[STORE_ID_SIZE];
     char signer[STORE_ID_SIZE];
     const char *password_file; /* its first line is the users' password */
@@ -349,6 +355,9 @@ struct gen {
 
 /* Subpoenas per transaction. */
 #define GEN_BATCH 1000
+
+/* One served subpoena in this many goes to the township. */
+#define GEN_TOWNSHIP_EVERY 500
 
 static const char *const gen_states[10] = {
     "draft",  "draft",  "draft",  "draft",     "in_review",
@@ -396,6 +405,12 @@ gen_world_tx(struct store *s, void *cls)
                                .name = "Bench County",
                                .state = "CO",
                                .timezone = "America/Denver"};
+    struct store_org township = {.created_at = g->now,
+                                 .updated_at = g->now,
+                                 .kind = "jurisdiction",
+                                 .name = "Bench Township",
+                                 .state = "CO",
+                                 .timezone = "America/Denver"};
 
     if (!f || !fgets(pw, sizeof pw, f))
         die("generate: cannot read the password file");
@@ -405,17 +420,22 @@ gen_world_tx(struct store *s, void *cls)
         die("generate: password hash");
     cm_id_new(agency.id);
     cm_id_new(county.id);
+    cm_id_new(township.id);
     if (store_org_insert(s, &agency) != STORE_ONE_RESULT ||
-        store_org_insert(s, &county) != STORE_ONE_RESULT)
+        store_org_insert(s, &county) != STORE_ONE_RESULT ||
+        store_org_insert(s, &township) != STORE_ONE_RESULT)
         die("generate: the bench organizations exist already");
     memcpy(g->agency, agency.id, STORE_ID_SIZE);
     memcpy(g->county, county.id, STORE_ID_SIZE);
+    memcpy(g->township, township.id, STORE_ID_SIZE);
     gen_user(g, "bench-officer@agency.test", "Bench Officer", g->agency,
              ROLE_OFFICER, hash, g->officer);
     gen_user(g, "bench-signer@agency.test", "Bench Signer", g->agency,
              ROLE_SIGNER, hash, g->signer);
     gen_user(g, "bench-custodian@county.test", "Bench Custodian", g->county,
              ROLE_CUSTODIAN, hash, custodian);
+    gen_user(g, "bench-custodian@township.test", "Township Custodian",
+             g->township, ROLE_CUSTODIAN, hash, custodian);
     return STORE_ONE_RESULT;
 }
 
@@ -454,6 +474,17 @@ gen_one(struct gen *g, int i)
                              .details = "{\"items\":2}"};
     bool is_served = strcmp(state, "served") == 0;
     bool is_responded = strcmp(state, "responded") == 0;
+    bool to_township = (i / 10) % GEN_TOWNSHIP_EVERY == 0;
+    struct store_deadline dl = {.case_kind = (char *)"subpoena",
+                                .kind = (char *)"return",
+                                .rule_id = (char *)"explicit-return-date",
+                                .trigger = (char *)"served",
+                                .explanation =
+                                    (char *)"the return date set at service",
+                                .computed_at = at};
+    char due[16];
+    time_t day = (time_t)(g->now / 1000000) + (time_t)(i % 7) * 86400;
+    struct tm tm;
     int64_t seq = 0;
     enum store_rc rc;
 
@@ -464,7 +495,8 @@ gen_one(struct gen *g, int i)
     if (rc != STORE_ONE_RESULT)
         return rc < 0 ? rc : STORE_HARD_ERROR;
     memcpy(sp.agency_org_id, g->agency, STORE_ID_SIZE);
-    memcpy(sp.recipient_org_id, g->county, STORE_ID_SIZE);
+    memcpy(sp.recipient_org_id, to_township ? g->township : g->county,
+           STORE_ID_SIZE);
     memcpy(sp.drafted_by, g->officer, STORE_ID_SIZE);
     if (strcmp(state, "signed") == 0 || is_served || is_responded) {
         memcpy(sp.signed_by, g->signer, STORE_ID_SIZE);
@@ -474,7 +506,9 @@ gen_one(struct gen *g, int i)
         sp.served_at = at + 7200 * INT64_C(1000000);
         sp.service_method = "certified_mail";
         sp.served_to = "Records custodian, Bench County Jail";
-        sp.return_date = "2026-12-31";
+        (void)gmtime_r(&day, &tm);
+        (void)strftime(due, sizeof due, "%Y-%m-%d", &tm);
+        sp.return_date = due;
     }
     if (is_responded) {
         sp.responded_at = at + 86400 * INT64_C(1000000);
@@ -494,6 +528,17 @@ gen_one(struct gen *g, int i)
     rc = store_event_append(g->s, &ev, &seq);
     if (rc != STORE_ONE_RESULT)
         return rc < 0 ? rc : STORE_HARD_ERROR;
+    if (is_served || is_responded) {
+        cm_id_new(dl.id);
+        memcpy(dl.case_id, sp.id, STORE_ID_SIZE);
+        dl.due = due;
+        memcpy(dl.calendar_id, STORE_FEDERAL_CALENDAR_ID,
+               sizeof STORE_FEDERAL_CALENDAR_ID);
+        dl.calendar_version = 1;
+        rc = store_deadline_upsert(g->s, &dl);
+        if (rc != STORE_ONE_RESULT)
+            return rc < 0 ? rc : STORE_HARD_ERROR;
+    }
     if (is_responded)
         memcpy(g->batch_ids[g->n_batch_ids++], sp.id, STORE_ID_SIZE);
     return STORE_ONE_RESULT;

@@ -83,6 +83,13 @@ store_subpoena_list_is_keyed(const struct store_scope *scope,
     return true;
 }
 
+bool
+store_scope_is_jurisdiction(const struct store_scope *scope)
+{
+    return !scope->all && scope->jurisdiction_org_id[0] != '\0' &&
+           scope->agency_org_id[0] == '\0' && scope->doj_org_id[0] == '\0';
+}
+
 int
 store_subpoena_list(struct store *s,
                     const struct store_scope *scope,

@@ -68,6 +68,12 @@ bool store_subpoena_list_is_keyed(const struct store_scope *scope,
                                   const char **org,
                                   bool *as_recipient);
 
+/* For the backends: true when `scope` is one jurisdiction's and nothing
+ * more (its booking staff, custodians and counsel), whose deadlines due in
+ * a window are found through the index on (jurisdiction_org_id, due) of
+ * migration 0014 (PostgreSQL 0006) instead of every organization's. */
+bool store_scope_is_jurisdiction(const struct store_scope *scope);
+
 /* Where a page starts: after the row with this (created_at, id) in newest-
  * first order. id "" means the first page. */
 struct store_cursor {

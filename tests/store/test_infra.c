@@ -263,6 +263,90 @@ test_deadlines(void **state)
 
 /* A response body comes back byte for byte: quotes, backslashes (which
  * some encodings of bytes would read as escapes) and UTF-8. */
+/* A served subpoena `n` of the agency on `org`; its id into `id`. */
+static void
+add_served_on(struct fx *f, const char *org, int n, char id[STORE_ID_SIZE])
+{
+    struct store_subpoena sp = {0};
+
+    cm_id_new(sp.id);
+    (void)snprintf(sp.number, sizeof sp.number, "SUB-2026-%06d", n);
+    sp.created_at = FX_T0;
+    sp.updated_at = FX_T0;
+    memcpy(sp.agency_org_id, f->agency, sizeof sp.agency_org_id);
+    (void)snprintf(sp.recipient_org_id, sizeof sp.recipient_org_id, "%s", org);
+    sp.purpose = "records";
+    sp.state = "served";
+    memcpy(sp.drafted_by, f->officer, sizeof sp.drafted_by);
+    sp.served_at = FX_T0 + 1;
+    assert_int_equal(store_subpoena_insert(f->s, &sp), STORE_ONE_RESULT);
+    memcpy(id, sp.id, STORE_ID_SIZE);
+}
+
+/* One jurisdiction's deadlines due in a window (the queue of its staff)
+ * go through the (jurisdiction, due) index: a busy jurisdiction's many
+ * deadlines in the same window, earlier ones included, never crowd out or
+ * join a small one's, past the limit too; the agency's list (the general
+ * path) still sees every one, in the same order. */
+static void
+test_deadlines_by_jurisdiction(void **state)
+{
+    struct fx *f = *state;
+    struct store_org busy = {.created_at = FX_T0,
+                             .updated_at = FX_T0,
+                             .kind = "jurisdiction",
+                             .name = "Cook County",
+                             .state = "IL",
+                             .timezone = "America/Chicago"};
+    struct store_scope sc = {0};
+    struct dues ds = {0};
+    char id[STORE_ID_SIZE], mine[3][STORE_ID_SIZE];
+    char due[16];
+
+    cm_id_new(busy.id);
+    assert_int_equal(store_org_insert(f->s, &busy), STORE_ONE_RESULT);
+    /* 40 of the busy county's, due from 2026-02-01 to 2026-02-10, and 3 of
+     * Denver County's on 2026-02-09 and 2026-02-10. */
+    for (int i = 0; i < 40; i++) {
+        add_served_on(f, busy.id, 100 + i, id);
+        (void)snprintf(due, sizeof due, "2026-02-%02d", 1 + i / 4);
+        put_deadline(f, id, "return", due, FX_T0 + 2);
+    }
+    for (int i = 0; i < 3; i++) {
+        add_served_on(f, f->county, 200 + i, mine[i]);
+        put_deadline(f, mine[i], "return", i == 0 ? "2026-02-10" : "2026-02-09",
+                     FX_T0 + 2);
+    }
+    memcpy(sc.jurisdiction_org_id, f->county, sizeof sc.jurisdiction_org_id);
+    assert_int_equal(store_deadline_list_due(f->s, &sc, "2026-02-01",
+                                             "2026-02-10", 2, on_deadline, &ds),
+                     2);
+    assert_string_equal(ds.due[0], "2026-02-09");
+    assert_string_equal(ds.due[1], "2026-02-09");
+    memset(&ds, 0, sizeof ds);
+    assert_int_equal(store_deadline_list_due(f->s, &sc, "2026-02-01",
+                                             "2026-02-10", 50, on_deadline,
+                                             &ds),
+                     3);
+    assert_string_equal(ds.due[2], "2026-02-10");
+    /* The busy county's own list: its 40, not Denver's. */
+    memset(&ds, 0, sizeof ds);
+    memcpy(sc.jurisdiction_org_id, busy.id, sizeof sc.jurisdiction_org_id);
+    assert_int_equal(store_deadline_list_due(f->s, &sc, "2026-02-01",
+                                             "2026-02-10", 50, on_deadline,
+                                             &ds),
+                     40);
+    /* The agency sees all 43. */
+    memset(&ds, 0, sizeof ds);
+    memset(&sc, 0, sizeof sc);
+    memcpy(sc.agency_org_id, f->agency, sizeof sc.agency_org_id);
+    assert_int_equal(store_deadline_list_due(f->s, &sc, "2026-02-01",
+                                             "2026-02-10", 50, on_deadline,
+                                             &ds),
+                     43);
+    assert_string_equal(ds.due[0], "2026-02-01");
+}
+
 static void
 test_idempotency_body_bytes(void **state)
 {
@@ -563,6 +647,8 @@ contract_run_infra(void)
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(test_deadlines, fx_setup_world,
                                         fx_teardown),
+        cmocka_unit_test_setup_teardown(test_deadlines_by_jurisdiction,
+                                        fx_setup_world, fx_teardown),
         cmocka_unit_test_setup_teardown(test_idempotency_body_bytes,
                                         fx_setup_world, fx_teardown),
         cmocka_unit_test_setup_teardown(

@@ -52,6 +52,7 @@ enum {
     PG_DEADLINE_DELETE,
     PG_DEADLINE_LIST_FOR_CASE,
     PG_DEADLINE_LIST_DUE,
+    PG_DEADLINE_LIST_DUE_JURISDICTION,
     PG_DISCLOSURE_INSERT,
     PG_DISCLOSURE_LIST,
     PG_CASES__END
@@ -746,8 +747,16 @@ pg_deadline_upsert(struct store *s, const struct store_deadline *d)
         pg_to_pg(s), PG_DEADLINE_UPSERT,
         "INSERT INTO deadlines AS dl (id, version, created_at, updated_at,"
         " case_kind, case_id, kind, due, rule_id, calendar_id,"
-        " calendar_version, triggered_by, explanation, computed_at)"
-        " VALUES ($1, 1, $11, $11, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        " calendar_version, triggered_by, explanation, computed_at,"
+        " jurisdiction_org_id)"
+        " VALUES ($1, 1, $11, $11, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+        /* the case's jurisdiction (0006-deadline-jurisdiction) */
+        " (CASE $2::text WHEN 'subpoena' THEN (SELECT p.recipient_org_id FROM"
+        " subpoenas p WHERE p.id = $3) WHEN 'detainer' THEN"
+        " (SELECT f.org_id FROM detainers d JOIN facilities f"
+        " ON f.id = d.facility_id WHERE d.id = $3)"
+        " WHEN 'enforcement' THEN (SELECT e.respondent_org_id"
+        " FROM enforcements e WHERE e.id = $3) END))"
         " ON CONFLICT (case_kind, case_id, kind) DO UPDATE SET"
         " version = dl.version + 1, updated_at = excluded.updated_at,"
         " due = excluded.due, rule_id = excluded.rule_id,"
@@ -755,7 +764,8 @@ pg_deadline_upsert(struct store *s, const struct store_deadline *d)
         " calendar_version = excluded.calendar_version,"
         " triggered_by = excluded.triggered_by,"
         " explanation = excluded.explanation,"
-        " computed_at = excluded.computed_at",
+        " computed_at = excluded.computed_at,"
+        " jurisdiction_org_id = excluded.jurisdiction_org_id",
         &p, "deadline_upsert");
 }
 
@@ -837,6 +847,28 @@ pg_deadline_list_due(struct store *s,
     pg_bind_text(&p, from_date);
     pg_bind_text(&p, to_date);
     pg_bind_int(&p, limit);
+    /* One jurisdiction's deadlines (its booking staff, custodians and
+     * counsel): through the (jurisdiction, due) index, whatever the number
+     * of every organization's deadlines in the window. */
+    if (store_scope_is_jurisdiction(scope))
+        return pg_run_list(
+            pg_to_pg(s), PG_DEADLINE_LIST_DUE_JURISDICTION,
+            "SELECT " DEADLINE_COLS " FROM deadlines dl"
+            " CROSS JOIN (SELECT $1::boolean AS is_all, $2::text AS agency,"
+            "  $3::text AS jurisdiction, $4::text AS doj) q"
+            " WHERE dl.jurisdiction_org_id = $3::text"
+            " AND dl.due >= $5::text"
+            " AND dl.due < to_char($6::date + 1, 'YYYY-MM-DD')"
+            " AND substr(dl.due, 1, 10) BETWEEN $5::text AND $6::text AND ("
+            " (dl.case_kind = 'detainer' AND EXISTS (SELECT 1 FROM detainers d"
+            "  WHERE d.id = dl.case_id AND " DETAINER_SCOPE "))"
+            " OR (dl.case_kind = 'subpoena' AND EXISTS (SELECT 1 FROM"
+            "  subpoenas p WHERE p.id = dl.case_id AND " SUBPOENA_SCOPE "))"
+            " OR (dl.case_kind = 'enforcement' AND EXISTS (SELECT 1 FROM"
+            "  enforcements e WHERE e.id = dl.case_id AND " ENFORCEMENT_SCOPE
+            ")))"
+            " ORDER BY dl.due, dl.case_kind, dl.case_id, dl.kind LIMIT $7",
+            &p, "deadline_list_due_jurisdiction", deadline_row, &l);
     return pg_run_list(
         pg_to_pg(s), PG_DEADLINE_LIST_DUE,
         "SELECT " DEADLINE_COLS " FROM deadlines dl"
