@@ -355,53 +355,18 @@ deadline_cb(void *cls, const struct store_deadline *d)
     json_t *pending = cls;
     char task[96];
 
+    json_t *o;
+
     (void)snprintf(task, sizeof task, "deadline:%s", d->kind);
-    (void)json_array_append_new(
-        pending, json_pack("{s:s, s:s, s:s, s:s, s:o}", "kind", d->case_kind,
-                           "id", d->case_id, "task", task, "due", d->due,
-                           "explain", lines_json(d->explanation)));
-}
-
-/* The number and state of case (kind, id) into `number` and `*state`
- * (a new string). */
-static enum store_rc
-case_head(struct store *s,
-          const char *kind,
-          const char *id,
-          char number[STORE_NUMBER_SIZE],
-          json_t **state)
-{
-    enum store_rc rc = STORE_NO_RESULTS;
-
-    if (strcmp(kind, "subpoena") == 0) {
-        struct store_subpoena sp = {0};
-
-        rc = store_subpoena_get(s, id, &sp);
-        if (rc == STORE_ONE_RESULT) {
-            (void)snprintf(number, STORE_NUMBER_SIZE, "%s", sp.number);
-            *state = json_string(sp.state ? sp.state : "");
-        }
-        store_subpoena_release(&sp);
-    } else if (strcmp(kind, "detainer") == 0) {
-        struct store_detainer d = {0};
-
-        rc = store_detainer_get(s, id, &d);
-        if (rc == STORE_ONE_RESULT) {
-            (void)snprintf(number, STORE_NUMBER_SIZE, "%s", d.number);
-            *state = json_string(d.state ? d.state : "");
-        }
-        store_detainer_release(&d);
-    } else if (strcmp(kind, "enforcement") == 0) {
-        struct store_enforcement e = {0};
-
-        rc = store_enforcement_get(s, id, &e);
-        if (rc == STORE_ONE_RESULT) {
-            (void)snprintf(number, STORE_NUMBER_SIZE, "%s", e.number);
-            *state = json_string(e.state ? e.state : "");
-        }
-        store_enforcement_release(&e);
+    o = json_pack("{s:s, s:s, s:s, s:s, s:o}", "kind", d->case_kind, "id",
+                  d->case_id, "task", task, "due", d->due, "explain",
+                  lines_json(d->explanation));
+    /* the case's number and state, read with the deadline */
+    if (o && d->case_number && d->case_state) {
+        json_object_set_new(o, "number", json_string(d->case_number));
+        json_object_set_new(o, "state", json_string(d->case_state));
     }
-    return rc;
+    (void)json_array_append_new(pending, o);
 }
 
 static enum store_rc
@@ -424,22 +389,18 @@ add_deadlines(struct store *s, struct queue *q, const struct store_scope *sc)
     json_array_foreach (pending, i, d) {
         const char *kind = json_string_value(json_object_get(d, "kind"));
         const char *id = json_string_value(json_object_get(d, "id"));
-        char number[STORE_NUMBER_SIZE] = "";
-        json_t *state = NULL;
+        /* the case's number and state, read with the deadline */
+        const char *number = json_string_value(json_object_get(d, "number"));
+        const char *state = json_string_value(json_object_get(d, "state"));
 
         /* a deadline the queue already shows as a task's due date */
-        if (has_item(q, id, "", json_string_value(json_object_get(d, "due"))))
+        if (!number || !state ||
+            has_item(q, id, "", json_string_value(json_object_get(d, "due"))))
             continue;
-        rc = case_head(s, kind, id, number, &state);
-        if (rc < 0)
-            goto out_pending;
-        if (rc == STORE_NO_RESULTS)
-            continue;
-        add_item(q, kind, id, number, json_string_value(state),
+        add_item(q, kind, id, number, state,
                  json_string_value(json_object_get(d, "task")),
                  json_incref(json_object_get(d, "due")), false,
                  json_incref(json_object_get(d, "explain")));
-        json_decref(state);
     }
     rc = STORE_ONE_RESULT;
 out_pending:

@@ -350,6 +350,8 @@ store_deadline_release(struct store_deadline *d)
     cm_free(d->rule_id);
     cm_free(d->trigger);
     cm_free(d->explanation);
+    cm_free(d->case_number);
+    cm_free(d->case_state);
     memset(d, 0, sizeof *d);
 }
 

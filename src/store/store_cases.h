@@ -139,6 +139,11 @@ struct store_deadline {
     char *trigger;     /* what started it, e.g. "served 2026-01-05" */
     char *explanation; /* "why this date", plain text */
     int64_t computed_at;
+    /* Read by store_deadline_list_due only (else NULL): the number and
+     * state of the deadline's case, so that a list of them needs no read
+     * of each case. */
+    char *case_number;
+    char *case_state;
 };
 
 typedef void (*store_detainer_cb)(void *cls, const struct store_detainer *d);

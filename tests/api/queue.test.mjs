@@ -183,6 +183,9 @@ test('booking: detainers lodged at their own facilities', async () => {
   assert.ok(dl, tasks(b1).join('; '));
   assert.equal(dl.due, '2020-02-04');
   assert.ok(Array.isArray(dl.explain) && dl.explain.length > 0);
+  // The case's number and state come with the deadline.
+  assert.equal(dl.number, sp.later.number);
+  assert.equal(dl.state, 'served');
   const mine = new Set([det.j1.id, sp.later.id, sp.servedJ1.id]);
   assert.ok(b1.every((x) => mine.has(x.id)), tasks(b1).join('; '));
   const b2 = await queue(user.booking2);

@@ -104,6 +104,23 @@ _Static_assert((int)PG_CASES__END <= (int)PG_STMT_BASE_INFRA,
     " dl.calendar_id, dl.calendar_version, dl.triggered_by,"        \
     " dl.explanation, dl.computed_at"
 
+/* DEADLINE_COLS and the case's number and state (the due list). */
+#define DEADLINE_DUE_COLS                                                   \
+    DEADLINE_COLS ", CASE dl.case_kind"                                     \
+                  " WHEN 'subpoena' THEN (SELECT x.number FROM subpoenas x" \
+                  "  WHERE x.id = dl.case_id)"                              \
+                  " WHEN 'detainer' THEN (SELECT x.number FROM detainers x" \
+                  "  WHERE x.id = dl.case_id)"                              \
+                  " ELSE (SELECT x.number FROM enforcements x"              \
+                  "  WHERE x.id = dl.case_id) END,"                         \
+                  " CASE dl.case_kind"                                      \
+                  " WHEN 'subpoena' THEN (SELECT x.state FROM subpoenas x"  \
+                  "  WHERE x.id = dl.case_id)"                              \
+                  " WHEN 'detainer' THEN (SELECT x.state FROM detainers x"  \
+                  "  WHERE x.id = dl.case_id)"                              \
+                  " ELSE (SELECT x.state FROM enforcements x"               \
+                  "  WHERE x.id = dl.case_id) END"
+
 /* The typed parameters of every list and count ($1 to $11), and of the
  * cursor ($12, $13) for lists. */
 #define Q_FIELDS                                                        \
@@ -805,6 +822,10 @@ deadline_row(const PGresult *r, int row, void *ctx)
     d.trigger = pg_col_text(&c);
     d.explanation = pg_col_text(&c);
     d.computed_at = pg_col_int(&c);
+    if (PQnfields(r) > c.i) { /* DEADLINE_DUE_COLS */
+        d.case_number = pg_col_text(&c);
+        d.case_state = pg_col_text(&c);
+    }
     ((store_deadline_cb)l->cb)(l->cls, &d);
     store_deadline_release(&d);
 }
@@ -853,7 +874,7 @@ pg_deadline_list_due(struct store *s,
     if (store_scope_is_jurisdiction(scope))
         return pg_run_list(
             pg_to_pg(s), PG_DEADLINE_LIST_DUE_JURISDICTION,
-            "SELECT " DEADLINE_COLS " FROM deadlines dl"
+            "SELECT " DEADLINE_DUE_COLS " FROM deadlines dl"
             " CROSS JOIN (SELECT $1::boolean AS is_all, $2::text AS agency,"
             "  $3::text AS jurisdiction, $4::text AS doj) q"
             " WHERE dl.jurisdiction_org_id = $3::text"
@@ -871,7 +892,7 @@ pg_deadline_list_due(struct store *s,
             &p, "deadline_list_due_jurisdiction", deadline_row, &l);
     return pg_run_list(
         pg_to_pg(s), PG_DEADLINE_LIST_DUE,
-        "SELECT " DEADLINE_COLS " FROM deadlines dl"
+        "SELECT " DEADLINE_DUE_COLS " FROM deadlines dl"
         " CROSS JOIN (SELECT $1::boolean AS is_all, $2::text AS agency,"
         "  $3::text AS jurisdiction, $4::text AS doj) q"
         /* The range walks the index on due (a date, or an instant whose

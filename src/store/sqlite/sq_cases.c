@@ -33,6 +33,23 @@
     "id, case_kind, case_id, kind, due, rule_id, calendar_id," \
     " calendar_version, triggered_by, explanation, computed_at"
 
+/* DEADLINE_COLS of `dl` and its case's number and state (the due list). */
+#define DEADLINE_DUE_COLS                                                   \
+    DEADLINE_COLS ", CASE dl.case_kind"                                     \
+                  " WHEN 'subpoena' THEN (SELECT x.number FROM subpoenas x" \
+                  "  WHERE x.id = dl.case_id)"                              \
+                  " WHEN 'detainer' THEN (SELECT x.number FROM detainers x" \
+                  "  WHERE x.id = dl.case_id)"                              \
+                  " ELSE (SELECT x.number FROM enforcements x"              \
+                  "  WHERE x.id = dl.case_id) END,"                         \
+                  " CASE dl.case_kind"                                      \
+                  " WHEN 'subpoena' THEN (SELECT x.state FROM subpoenas x"  \
+                  "  WHERE x.id = dl.case_id)"                              \
+                  " WHEN 'detainer' THEN (SELECT x.state FROM detainers x"  \
+                  "  WHERE x.id = dl.case_id)"                              \
+                  " ELSE (SELECT x.state FROM enforcements x"               \
+                  "  WHERE x.id = dl.case_id) END"
+
 /* Whether ?5 (a comma-separated list of states) names column `col`. */
 #define STATE_IN(col) \
     "(?5 IS NULL OR instr(',' || ?5 || ',', ',' || " col " || ',') > 0)"
@@ -699,6 +716,10 @@ deadline_row(sqlite3_stmt *st, void *ctx)
     d.trigger = sq_col_text(&c);
     d.explanation = sq_col_text(&c);
     d.computed_at = sq_col_int(&c);
+    if (sqlite3_column_count(st) > c.i) { /* DEADLINE_DUE_COLS */
+        d.case_number = sq_col_text(&c);
+        d.case_state = sq_col_text(&c);
+    }
     l->cb(l->cls, &d);
     store_deadline_release(&d);
 }
@@ -738,7 +759,7 @@ sq_deadline_list_due(struct store *s,
     struct sq_binder b = {
         sq_stmt_get(
             ss, STMT_ID_DEADLINE_LIST_DUE,
-            "SELECT " DEADLINE_COLS " FROM deadlines dl"
+            "SELECT " DEADLINE_DUE_COLS " FROM deadlines dl"
             /* The range walks the index on due (a date, or an instant
              * whose date part is followed by 'T'; '~' sorts after both);
              * substr keeps the exact test. Each deadline's case is then
@@ -765,7 +786,7 @@ sq_deadline_list_due(struct store *s,
     if (store_scope_is_jurisdiction(scope))
         b.st = sq_stmt_get(
             ss, STMT_ID_DEADLINE_LIST_DUE_JURISDICTION,
-            "SELECT " DEADLINE_COLS " FROM deadlines dl"
+            "SELECT " DEADLINE_DUE_COLS " FROM deadlines dl"
             " WHERE dl.jurisdiction_org_id = ?3"
             " AND dl.due >= ?5 AND dl.due <= ?6 || '~'"
             " AND substr(dl.due, 1, 10) BETWEEN ?5 AND ?6 AND ("

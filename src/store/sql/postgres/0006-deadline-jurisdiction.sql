@@ -24,5 +24,11 @@ UPDATE deadlines SET jurisdiction_org_id = CASE case_kind
          WHERE e.id = deadlines.case_id)
 END;
 
+-- Both indexes hold the due list's whole order (due, case_kind, case_id,
+-- kind), so that a walk stops at the list's limit: ordered by due alone,
+-- every deadline of the limit's last day (thousands, in a busy week) had
+-- to be read and sorted first.
+DROP INDEX deadlines_due;
+CREATE INDEX deadlines_due ON deadlines (due, case_kind, case_id, kind);
 CREATE INDEX deadlines_jurisdiction_due
-    ON deadlines (jurisdiction_org_id, due);
+    ON deadlines (jurisdiction_org_id, due, case_kind, case_id, kind);
