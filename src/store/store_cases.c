@@ -90,6 +90,14 @@ store_scope_is_jurisdiction(const struct store_scope *scope)
            scope->agency_org_id[0] == '\0' && scope->doj_org_id[0] == '\0';
 }
 
+bool
+store_scope_is_doj(const struct store_scope *scope)
+{
+    return !scope->all && scope->doj_org_id[0] != '\0' &&
+           scope->agency_org_id[0] == '\0' &&
+           scope->jurisdiction_org_id[0] == '\0';
+}
+
 int
 store_subpoena_list(struct store *s,
                     const struct store_scope *scope,

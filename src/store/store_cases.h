@@ -74,6 +74,11 @@ bool store_subpoena_list_is_keyed(const struct store_scope *scope,
  * migration 0014 (PostgreSQL 0006) instead of every organization's. */
 bool store_scope_is_jurisdiction(const struct store_scope *scope);
 
+/* For the backends: true when `scope` is one DOJ office's and nothing
+ * more, whose deadlines due in a window are those of its enforcement cases
+ * and their subpoenas, found by key. */
+bool store_scope_is_doj(const struct store_scope *scope);
+
 /* Where a page starts: after the row with this (created_at, id) in newest-
  * first order. id "" means the first page. */
 struct store_cursor {

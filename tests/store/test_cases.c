@@ -1053,6 +1053,111 @@ on_race_deadline(void *cls, const struct store_deadline *d)
     rd->n++;
 }
 
+/* A deadline `kind` of case (case_kind, id) due on `due`. */
+static void
+put_due(struct fx *f,
+        const char *case_kind,
+        const char *id,
+        const char *kind,
+        const char *due)
+{
+    struct store_deadline d = {0};
+
+    cm_id_new(d.id);
+    d.case_kind = (char *)case_kind;
+    (void)snprintf(d.case_id, sizeof d.case_id, "%s", id);
+    d.kind = (char *)kind;
+    d.due = (char *)due;
+    d.rule_id = (char *)"test-rule";
+    d.trigger = (char *)"test";
+    d.explanation = (char *)"for the test";
+    d.computed_at = FX_T0 + 30;
+    assert_int_equal(store_deadline_upsert(f->s, &d), STORE_ONE_RESULT);
+}
+
+static void
+on_due_case(void *cls, const struct store_deadline *d)
+{
+    struct seen *s = cls;
+
+    if (s->n < 64)
+        (void)snprintf(s->ids[s->n], sizeof s->ids[0], "%s", d->case_id);
+    s->n++;
+}
+
+/* A DOJ office's deadlines due in a window (its queue) are those of its
+ * enforcement cases and of their subpoenas, found by key: another
+ * office's, the county's own and an unreferred subpoena's never show, and
+ * the window's ends and the limit hold. */
+static void
+test_deadlines_of_a_doj_office(void **state)
+{
+    struct fx *f = *state;
+    struct world w;
+    struct store_org doj2 = {.created_at = FX_T0 + 3,
+                             .updated_at = FX_T0 + 3,
+                             .kind = "doj_office",
+                             .name = "USAO Northern Illinois",
+                             .state = "IL",
+                             .timezone = "America/Chicago"};
+    char ref1[STORE_ID_SIZE], ref2[STORE_ID_SIZE], plain[STORE_ID_SIZE];
+    struct store_enforcement e1, e2;
+    struct store_scope sc;
+    struct seen s;
+
+    world_init(&w, f);
+    cm_id_new(doj2.id);
+    assert_int_equal(store_org_insert(f->s, &doj2), STORE_ONE_RESULT);
+    add_subpoena(&w, f->county, "referred", FX_T0 + 10, FX_T0 + 11,
+                 "2026-02-02", ref1);
+    add_subpoena(&w, f->county, "referred", FX_T0 + 12, FX_T0 + 13,
+                 "2026-02-03", ref2);
+    add_subpoena(&w, f->county, "served", FX_T0 + 14, FX_T0 + 15, "2026-02-04",
+                 plain);
+    make_enforcement(&w, ref1, f->county, w.doj, &e1);
+    assert_int_equal(store_enforcement_insert(f->s, &e1), STORE_ONE_RESULT);
+    make_enforcement(&w, ref2, f->county, doj2.id, &e2);
+    assert_int_equal(store_enforcement_insert(f->s, &e2), STORE_ONE_RESULT);
+    put_due(f, "subpoena", ref1, "return", "2026-02-02");
+    put_due(f, "enforcement", e1.id, "compliance", "2026-02-05");
+    put_due(f, "enforcement", e1.id, "appeal", "2026-04-06"); /* outside */
+    put_due(f, "subpoena", ref2, "return", "2026-02-03");
+    put_due(f, "enforcement", e2.id, "compliance", "2026-02-03");
+    put_due(f, "subpoena", plain, "return", "2026-02-04");
+
+    sc = scope_of(NULL, NULL, w.doj);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(store_deadline_list_due(f->s, &sc, "2026-02-01",
+                                             "2026-02-08", 50, on_due_case, &s),
+                     2);
+    assert_string_equal(s.ids[0], ref1);
+    assert_string_equal(s.ids[1], e1.id);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(store_deadline_list_due(f->s, &sc, "2026-02-01",
+                                             "2026-02-08", 1, on_due_case, &s),
+                     1);
+    assert_string_equal(s.ids[0], ref1);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(store_deadline_list_due(f->s, &sc, "2026-02-03",
+                                             "2026-02-05", 50, on_due_case, &s),
+                     1);
+    assert_string_equal(s.ids[0], e1.id);
+    /* The other office: its two, in case order on the same day. */
+    sc = scope_of(NULL, NULL, doj2.id);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(store_deadline_list_due(f->s, &sc, "2026-02-01",
+                                             "2026-02-08", 50, on_due_case, &s),
+                     2);
+    assert_true(strcmp(s.ids[0], e2.id) == 0 || strcmp(s.ids[1], e2.id) == 0);
+    assert_true(strcmp(s.ids[0], ref2) == 0 || strcmp(s.ids[1], ref2) == 0);
+    /* The agency (the general path) sees the five in the window. */
+    sc = scope_of(f->agency, NULL, NULL);
+    memset(&s, 0, sizeof s);
+    assert_int_equal(store_deadline_list_due(f->s, &sc, "2026-02-01",
+                                             "2026-02-08", 50, on_due_case, &s),
+                     5);
+}
+
 static void
 test_deadline_upsert_race(void **state)
 {
@@ -1247,6 +1352,8 @@ contract_run_cases(void)
         cmocka_unit_test_setup_teardown(test_extensions_same_instant,
                                         fx_setup_world, fx_teardown),
         cmocka_unit_test_setup_teardown(test_enforcement_update_race,
+                                        fx_setup_world, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_deadlines_of_a_doj_office,
                                         fx_setup_world, fx_teardown),
         cmocka_unit_test_setup_teardown(test_deadline_upsert_race,
                                         fx_setup_world, fx_teardown),

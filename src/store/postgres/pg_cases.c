@@ -53,6 +53,7 @@ enum {
     PG_DEADLINE_LIST_FOR_CASE,
     PG_DEADLINE_LIST_DUE,
     PG_DEADLINE_LIST_DUE_JURISDICTION,
+    PG_DEADLINE_LIST_DUE_DOJ,
     PG_DISCLOSURE_INSERT,
     PG_DISCLOSURE_LIST,
     PG_CASES__END
@@ -849,6 +850,29 @@ pg_deadline_list_for_case(struct store *s,
                        &p, "deadline_list_for_case", deadline_row, &l);
 }
 
+/* The due list's parameters as columns (the scopes read q.*). */
+#define DUE_PARAMS                                                   \
+    " CROSS JOIN (SELECT $1::boolean AS is_all, $2::text AS agency," \
+    "  $3::text AS jurisdiction, $4::text AS doj) q"
+
+/* The due list after its first WHERE term: the window (a range on due, a
+ * date or an instant whose date part comes first, up to the next day;
+ * substr keeps the exact test), the caller's exact scope (each deadline's
+ * case looked up by its key, never the scope's every case) and the list's
+ * order, which the indexes on deadlines hold whole so that a walk stops at
+ * the limit. */
+#define DUE_WINDOW_SCOPE_ORDER                                              \
+    " AND dl.due >= $5::text"                                               \
+    " AND dl.due < to_char($6::date + 1, 'YYYY-MM-DD')"                     \
+    " AND substr(dl.due, 1, 10) BETWEEN $5::text AND $6::text AND ("        \
+    " (dl.case_kind = 'detainer' AND EXISTS (SELECT 1 FROM detainers d"     \
+    "  WHERE d.id = dl.case_id AND " DETAINER_SCOPE "))"                    \
+    " OR (dl.case_kind = 'subpoena' AND EXISTS (SELECT 1 FROM subpoenas p"  \
+    "  WHERE p.id = dl.case_id AND " SUBPOENA_SCOPE "))"                    \
+    " OR (dl.case_kind = 'enforcement' AND EXISTS (SELECT 1 FROM"           \
+    "  enforcements e WHERE e.id = dl.case_id AND " ENFORCEMENT_SCOPE ")))" \
+    " ORDER BY dl.due, dl.case_kind, dl.case_id, dl.kind LIMIT $7"
+
 static int
 pg_deadline_list_due(struct store *s,
                      const struct store_scope *scope,
@@ -869,47 +893,32 @@ pg_deadline_list_due(struct store *s,
     pg_bind_text(&p, to_date);
     pg_bind_int(&p, limit);
     /* One jurisdiction's deadlines (its booking staff, custodians and
-     * counsel): through the (jurisdiction, due) index, whatever the number
-     * of every organization's deadlines in the window. */
+     * counsel): through the (jurisdiction, due, ...) index, whatever the
+     * number of every organization's deadlines in the window. */
     if (store_scope_is_jurisdiction(scope))
         return pg_run_list(
             pg_to_pg(s), PG_DEADLINE_LIST_DUE_JURISDICTION,
-            "SELECT " DEADLINE_DUE_COLS " FROM deadlines dl"
-            " CROSS JOIN (SELECT $1::boolean AS is_all, $2::text AS agency,"
-            "  $3::text AS jurisdiction, $4::text AS doj) q"
-            " WHERE dl.jurisdiction_org_id = $3::text"
-            " AND dl.due >= $5::text"
-            " AND dl.due < to_char($6::date + 1, 'YYYY-MM-DD')"
-            " AND substr(dl.due, 1, 10) BETWEEN $5::text AND $6::text AND ("
-            " (dl.case_kind = 'detainer' AND EXISTS (SELECT 1 FROM detainers d"
-            "  WHERE d.id = dl.case_id AND " DETAINER_SCOPE "))"
-            " OR (dl.case_kind = 'subpoena' AND EXISTS (SELECT 1 FROM"
-            "  subpoenas p WHERE p.id = dl.case_id AND " SUBPOENA_SCOPE "))"
-            " OR (dl.case_kind = 'enforcement' AND EXISTS (SELECT 1 FROM"
-            "  enforcements e WHERE e.id = dl.case_id AND " ENFORCEMENT_SCOPE
-            ")))"
-            " ORDER BY dl.due, dl.case_kind, dl.case_id, dl.kind LIMIT $7",
+            "SELECT " DEADLINE_DUE_COLS " FROM deadlines dl" DUE_PARAMS
+            " WHERE dl.jurisdiction_org_id = $3::text" DUE_WINDOW_SCOPE_ORDER,
             &p, "deadline_list_due_jurisdiction", deadline_row, &l);
-    return pg_run_list(
-        pg_to_pg(s), PG_DEADLINE_LIST_DUE,
-        "SELECT " DEADLINE_DUE_COLS " FROM deadlines dl"
-        " CROSS JOIN (SELECT $1::boolean AS is_all, $2::text AS agency,"
-        "  $3::text AS jurisdiction, $4::text AS doj) q"
-        /* The range walks the index on due (a date, or an instant whose
-         * date part comes first), up to the next day; substr keeps the
-         * exact test. Each deadline's case is then looked up by its key,
-         * never the scope's every case. */
-        " WHERE dl.due >= $5::text"
-        " AND dl.due < to_char($6::date + 1, 'YYYY-MM-DD')"
-        " AND substr(dl.due, 1, 10) BETWEEN $5::text AND $6::text AND ("
-        " (dl.case_kind = 'detainer' AND EXISTS (SELECT 1 FROM detainers d"
-        "  WHERE d.id = dl.case_id AND " DETAINER_SCOPE "))"
-        " OR (dl.case_kind = 'subpoena' AND EXISTS (SELECT 1 FROM subpoenas p"
-        "  WHERE p.id = dl.case_id AND " SUBPOENA_SCOPE "))"
-        " OR (dl.case_kind = 'enforcement' AND EXISTS (SELECT 1 FROM"
-        "  enforcements e WHERE e.id = dl.case_id AND " ENFORCEMENT_SCOPE ")))"
-        " ORDER BY dl.due, dl.case_kind, dl.case_id, dl.kind LIMIT $7",
-        &p, "deadline_list_due", deadline_row, &l);
+    /* A DOJ office's: those of its enforcement cases and of their
+     * subpoenas, found by key (the unique (case_kind, case_id, kind)
+     * index), not among every organization's of the window. */
+    if (store_scope_is_doj(scope))
+        return pg_run_list(
+            pg_to_pg(s), PG_DEADLINE_LIST_DUE_DOJ,
+            "SELECT " DEADLINE_DUE_COLS " FROM deadlines dl" DUE_PARAMS
+            " WHERE dl.case_kind IN ('enforcement', 'subpoena')"
+            " AND dl.case_id IN (SELECT x.id FROM"
+            "  enforcements x WHERE x.doj_org_id = $4::text"
+            "  UNION ALL SELECT x.subpoena_id FROM"
+            "  enforcements x WHERE x.doj_org_id = $4::text)" DUE_WINDOW_SCOPE_ORDER,
+            &p, "deadline_list_due_doj", deadline_row, &l);
+    return pg_run_list(pg_to_pg(s), PG_DEADLINE_LIST_DUE,
+                       "SELECT " DEADLINE_DUE_COLS
+                       " FROM deadlines dl" DUE_PARAMS
+                       " WHERE TRUE" DUE_WINDOW_SCOPE_ORDER,
+                       &p, "deadline_list_due", deadline_row, &l);
 }
 
 /* ---- accounting of disclosures -----------------------------------------*/

@@ -746,6 +746,25 @@ sq_deadline_list_for_case(struct store *s,
     return sq_run_list(ss, &b, "deadline_list_for_case", deadline_row, &l);
 }
 
+/* The due list after its first WHERE term: the window (a range on due, a
+ * date or an instant whose date part is followed by 'T'; '~' sorts after
+ * both; substr keeps the exact test), the caller's exact scope (each
+ * deadline's case looked up by its key, never the scope's every case) and
+ * the list's order, which the indexes on deadlines hold whole so that a
+ * walk stops at the limit. The unary + keeps the planner off the index on
+ * case_kind (a multi-index OR over every deadline of each kind: 500 ms
+ * with 40,000 deadlines in the week, docs/performance.md). */
+#define DUE_WINDOW_SCOPE_ORDER                                              \
+    " AND dl.due >= ?5 AND dl.due <= ?6 || '~'"                             \
+    " AND substr(dl.due, 1, 10) BETWEEN ?5 AND ?6 AND ("                    \
+    " (+dl.case_kind = 'detainer' AND EXISTS (SELECT 1 FROM"                \
+    "  detainers d WHERE d.id = dl.case_id AND " DETAINER_SCOPE "))"        \
+    " OR (+dl.case_kind = 'subpoena' AND EXISTS (SELECT 1 FROM"             \
+    "  subpoenas p WHERE p.id = dl.case_id AND " SUBPOENA_SCOPE "))"        \
+    " OR (+dl.case_kind = 'enforcement' AND EXISTS (SELECT 1 FROM"          \
+    "  enforcements e WHERE e.id = dl.case_id AND " ENFORCEMENT_SCOPE ")))" \
+    " ORDER BY dl.due, dl.case_kind, dl.case_id, dl.kind LIMIT ?7"
+
 static int
 sq_deadline_list_due(struct store *s,
                      const struct store_scope *scope,
@@ -756,48 +775,33 @@ sq_deadline_list_due(struct store *s,
                      void *cls)
 {
     struct sqlite_store *ss = sq_to_sqlite(s);
-    struct sq_binder b = {
-        sq_stmt_get(
-            ss, STMT_ID_DEADLINE_LIST_DUE,
-            "SELECT " DEADLINE_DUE_COLS " FROM deadlines dl"
-            /* The range walks the index on due (a date, or an instant
-             * whose date part is followed by 'T'; '~' sorts after both);
-             * substr keeps the exact test. Each deadline's case is then
-             * looked up by its key, never the scope's every case. The
-             * unary + keeps the planner off the index on case_kind (a
-             * multi-index OR over every deadline of each kind: 500 ms
-             * with 40,000 deadlines in the week, docs/performance.md). */
-            " WHERE dl.due >= ?5 AND dl.due <= ?6 || '~'"
-            " AND substr(dl.due, 1, 10) BETWEEN ?5 AND ?6 AND ("
-            " (+dl.case_kind = 'detainer' AND EXISTS (SELECT 1 FROM"
-            "  detainers d WHERE d.id = dl.case_id AND " DETAINER_SCOPE "))"
-            " OR (+dl.case_kind = 'subpoena' AND EXISTS (SELECT 1 FROM"
-            "  subpoenas p WHERE p.id = dl.case_id AND " SUBPOENA_SCOPE "))"
-            " OR (+dl.case_kind = 'enforcement' AND EXISTS (SELECT 1 FROM"
-            "  enforcements e WHERE e.id = dl.case_id AND " ENFORCEMENT_SCOPE
-            ")))"
-            " ORDER BY dl.due, dl.case_kind, dl.case_id, dl.kind LIMIT ?7"),
-        0, SQLITE_OK};
+    struct sq_binder b = {NULL, 0, SQLITE_OK};
     struct deadline_list l = {cb, cls};
 
-    /* One jurisdiction's deadlines (its booking staff, custodians and
-     * counsel): through the (jurisdiction, due) index, whatever the number
-     * of every organization's deadlines in the window. */
     if (store_scope_is_jurisdiction(scope))
+        /* One jurisdiction's deadlines (its booking staff, custodians and
+         * counsel): through the (jurisdiction, due, ...) index, whatever
+         * the number of every organization's deadlines in the window. */
         b.st = sq_stmt_get(
             ss, STMT_ID_DEADLINE_LIST_DUE_JURISDICTION,
             "SELECT " DEADLINE_DUE_COLS " FROM deadlines dl"
-            " WHERE dl.jurisdiction_org_id = ?3"
-            " AND dl.due >= ?5 AND dl.due <= ?6 || '~'"
-            " AND substr(dl.due, 1, 10) BETWEEN ?5 AND ?6 AND ("
-            " (+dl.case_kind = 'detainer' AND EXISTS (SELECT 1 FROM"
-            "  detainers d WHERE d.id = dl.case_id AND " DETAINER_SCOPE "))"
-            " OR (+dl.case_kind = 'subpoena' AND EXISTS (SELECT 1 FROM"
-            "  subpoenas p WHERE p.id = dl.case_id AND " SUBPOENA_SCOPE "))"
-            " OR (+dl.case_kind = 'enforcement' AND EXISTS (SELECT 1 FROM"
-            "  enforcements e WHERE e.id = dl.case_id AND " ENFORCEMENT_SCOPE
-            ")))"
-            " ORDER BY dl.due, dl.case_kind, dl.case_id, dl.kind LIMIT ?7");
+            " WHERE dl.jurisdiction_org_id = ?3" DUE_WINDOW_SCOPE_ORDER);
+    else if (store_scope_is_doj(scope))
+        /* A DOJ office's: those of its enforcement cases and of their
+         * subpoenas, found by key (the unique (case_kind, case_id, kind)
+         * index), not among every organization's of the window. */
+        b.st = sq_stmt_get(
+            ss, STMT_ID_DEADLINE_LIST_DUE_DOJ,
+            "SELECT " DEADLINE_DUE_COLS " FROM deadlines dl"
+            " WHERE dl.case_kind IN ('enforcement', 'subpoena')"
+            " AND dl.case_id IN (SELECT x.id FROM"
+            "  enforcements x WHERE x.doj_org_id = ?4"
+            "  UNION ALL SELECT x.subpoena_id FROM"
+            "  enforcements x WHERE x.doj_org_id = ?4)" DUE_WINDOW_SCOPE_ORDER);
+    else
+        b.st = sq_stmt_get(ss, STMT_ID_DEADLINE_LIST_DUE,
+                           "SELECT " DEADLINE_DUE_COLS " FROM deadlines dl"
+                           " WHERE 1" DUE_WINDOW_SCOPE_ORDER);
     if (b.st == NULL)
         return STORE_HARD_ERROR;
     sq_bind_int(&b, scope->all ? 1 : 0);
