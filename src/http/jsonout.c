@@ -23,8 +23,8 @@ static const unsigned char needs_escape[256] = {
     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 0x50: '\\' */
 };
 
-static void
-add_string(struct buf *b, const char *s, size_t len)
+void
+jsonout_add_string(struct buf *b, const char *s, size_t len)
 {
     static const char hex[] = "0123456789ABCDEF";
     size_t run = 0;
@@ -129,7 +129,7 @@ add_value(struct buf *b, const json_t *v, int depth)
             if (!first)
                 buf_addch(b, ',');
             first = false;
-            add_string(b, key, strlen(key));
+            jsonout_add_string(b, key, strlen(key));
             buf_addch(b, ':');
             if (!add_value(b, member, depth + 1))
                 return false;
@@ -151,7 +151,7 @@ add_value(struct buf *b, const json_t *v, int depth)
         return true;
     }
     case JSON_STRING:
-        add_string(b, json_string_value(v), json_string_length(v));
+        jsonout_add_string(b, json_string_value(v), json_string_length(v));
         return true;
     case JSON_INTEGER:
         add_integer(b, json_integer_value(v));

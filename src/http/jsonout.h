@@ -25,4 +25,11 @@
  */
 bool jsonout_add(struct buf *b, const json_t *v);
 
+/*
+ * Append `len` bytes of `s` as a JSON string, quoted and escaped as
+ * jsonout_add escapes strings (for answers written without building a
+ * jansson value first). `s` must be UTF-8, as jansson would require.
+ */
+void jsonout_add_string(struct buf *b, const char *s, size_t len);
+
 #endif

@@ -75,6 +75,21 @@ reply_json(struct http_req *req, unsigned status, json_t *body)
 }
 
 enum cm_err
+reply_json_text(struct http_req *req, unsigned status, struct buf *text)
+{
+    if (req->reply.is_set || req->is_queued) {
+        buf_release(text);
+        LOG_ERROR("reply_json_text: a second reply");
+        return CM_ERR_INTERNAL;
+    }
+    req->reply.is_set = true;
+    req->reply.status = status;
+    req->reply.content_type = mime_json;
+    req->reply.body = buf_detach(text, &req->reply.body_len);
+    return CM_ERR_OK;
+}
+
+enum cm_err
 reply_raw_json(struct http_req *req,
                unsigned status,
                const char *text,

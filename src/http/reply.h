@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "core/buf.h"
 #include "core/errors.h"
 
 struct http_req;
@@ -32,6 +33,13 @@ struct http_req;
  * to `body` (a NULL `body` is an internal error). Returns CM_ERR_OK, or
  * CM_ERR_INTERNAL when the request already has a reply. */
 enum cm_err reply_json(struct http_req *req, unsigned status, json_t *body);
+
+/* Answer `status` with the JSON text in `text`, taking its bytes (`text`
+ * is left empty; a handler that writes its answer without jansson).
+ * Returns CM_ERR_OK, or CM_ERR_INTERNAL when the request already has a
+ * reply (the text is then released). */
+enum cm_err
+reply_json_text(struct http_req *req, unsigned status, struct buf *text);
 
 /* Answer `status` with `text`, `len` bytes of JSON already serialized
  * (a document embedded in the binary, say), as application/json. The

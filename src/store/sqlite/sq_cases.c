@@ -33,22 +33,25 @@
     "id, case_kind, case_id, kind, due, rule_id, calendar_id," \
     " calendar_version, triggered_by, explanation, computed_at"
 
-/* DEADLINE_COLS of `dl` and its case's number and state (the due list). */
-#define DEADLINE_DUE_COLS                                                   \
-    DEADLINE_COLS ", CASE dl.case_kind"                                     \
-                  " WHEN 'subpoena' THEN (SELECT x.number FROM subpoenas x" \
-                  "  WHERE x.id = dl.case_id)"                              \
-                  " WHEN 'detainer' THEN (SELECT x.number FROM detainers x" \
-                  "  WHERE x.id = dl.case_id)"                              \
-                  " ELSE (SELECT x.number FROM enforcements x"              \
-                  "  WHERE x.id = dl.case_id) END,"                         \
-                  " CASE dl.case_kind"                                      \
-                  " WHEN 'subpoena' THEN (SELECT x.state FROM subpoenas x"  \
-                  "  WHERE x.id = dl.case_id)"                              \
-                  " WHEN 'detainer' THEN (SELECT x.state FROM detainers x"  \
-                  "  WHERE x.id = dl.case_id)"                              \
-                  " ELSE (SELECT x.state FROM enforcements x"               \
-                  "  WHERE x.id = dl.case_id) END"
+/* DEADLINE_COLS of `dl` and its case's number and state (the due list),
+ * from DEADLINE_DUE_FROM. */
+#define DEADLINE_DUE_COLS                                           \
+    "dl.id, dl.case_kind, dl.case_id, dl.kind, dl.due, dl.rule_id," \
+    " dl.calendar_id, dl.calendar_version, dl.triggered_by,"        \
+    " dl.explanation, dl.computed_at, coalesce(p.number, d.number," \
+    " e.number), coalesce(p.state, d.state, e.state)"
+
+/* The deadlines, each with its case: one lookup by key in the table of
+ * its kind (the other two joins test only the kind), which the scope test
+ * and the number and state then share. */
+#define DEADLINE_DUE_FROM                                       \
+    " FROM deadlines dl"                                        \
+    " LEFT JOIN subpoenas p ON dl.case_kind = 'subpoena'"       \
+    "  AND p.id = dl.case_id"                                   \
+    " LEFT JOIN detainers d ON dl.case_kind = 'detainer'"       \
+    "  AND d.id = dl.case_id"                                   \
+    " LEFT JOIN enforcements e ON dl.case_kind = 'enforcement'" \
+    "  AND e.id = dl.case_id"
 
 /* Whether ?5 (a comma-separated list of states) names column `col`. */
 #define STATE_IN(col) \
@@ -748,21 +751,16 @@ sq_deadline_list_for_case(struct store *s,
 
 /* The due list after its first WHERE term: the window (a range on due, a
  * date or an instant whose date part is followed by 'T'; '~' sorts after
- * both; substr keeps the exact test), the caller's exact scope (each
- * deadline's case looked up by its key, never the scope's every case) and
- * the list's order, which the indexes on deadlines hold whole so that a
- * walk stops at the limit. The unary + keeps the planner off the index on
- * case_kind (a multi-index OR over every deadline of each kind: 500 ms
- * with 40,000 deadlines in the week, docs/performance.md). */
-#define DUE_WINDOW_SCOPE_ORDER                                              \
-    " AND dl.due >= ?5 AND dl.due <= ?6 || '~'"                             \
-    " AND substr(dl.due, 1, 10) BETWEEN ?5 AND ?6 AND ("                    \
-    " (+dl.case_kind = 'detainer' AND EXISTS (SELECT 1 FROM"                \
-    "  detainers d WHERE d.id = dl.case_id AND " DETAINER_SCOPE "))"        \
-    " OR (+dl.case_kind = 'subpoena' AND EXISTS (SELECT 1 FROM"             \
-    "  subpoenas p WHERE p.id = dl.case_id AND " SUBPOENA_SCOPE "))"        \
-    " OR (+dl.case_kind = 'enforcement' AND EXISTS (SELECT 1 FROM"          \
-    "  enforcements e WHERE e.id = dl.case_id AND " ENFORCEMENT_SCOPE ")))" \
+ * both; substr keeps the exact test), the caller's exact scope on the
+ * deadline's case (joined by its key, DEADLINE_DUE_FROM, never the
+ * scope's every case) and the list's order, which the indexes on
+ * deadlines hold whole so that a walk stops at the limit. */
+#define DUE_WINDOW_SCOPE_ORDER                           \
+    " AND dl.due >= ?5 AND dl.due <= ?6 || '~'"          \
+    " AND substr(dl.due, 1, 10) BETWEEN ?5 AND ?6 AND (" \
+    " (d.id IS NOT NULL AND " DETAINER_SCOPE ")"         \
+    " OR (p.id IS NOT NULL AND " SUBPOENA_SCOPE ")"      \
+    " OR (e.id IS NOT NULL AND " ENFORCEMENT_SCOPE "))"  \
     " ORDER BY dl.due, dl.case_kind, dl.case_id, dl.kind LIMIT ?7"
 
 static int
@@ -784,7 +782,7 @@ sq_deadline_list_due(struct store *s,
          * the number of every organization's deadlines in the window. */
         b.st = sq_stmt_get(
             ss, STMT_ID_DEADLINE_LIST_DUE_JURISDICTION,
-            "SELECT " DEADLINE_DUE_COLS " FROM deadlines dl"
+            "SELECT " DEADLINE_DUE_COLS DEADLINE_DUE_FROM
             " WHERE dl.jurisdiction_org_id = ?3" DUE_WINDOW_SCOPE_ORDER);
     else if (store_scope_is_doj(scope))
         /* A DOJ office's: those of its enforcement cases and of their
@@ -792,7 +790,7 @@ sq_deadline_list_due(struct store *s,
          * index), not among every organization's of the window. */
         b.st = sq_stmt_get(
             ss, STMT_ID_DEADLINE_LIST_DUE_DOJ,
-            "SELECT " DEADLINE_DUE_COLS " FROM deadlines dl"
+            "SELECT " DEADLINE_DUE_COLS DEADLINE_DUE_FROM
             " WHERE dl.case_kind IN ('enforcement', 'subpoena')"
             " AND dl.case_id IN (SELECT x.id FROM"
             "  enforcements x WHERE x.doj_org_id = ?4"
@@ -800,7 +798,7 @@ sq_deadline_list_due(struct store *s,
             "  enforcements x WHERE x.doj_org_id = ?4)" DUE_WINDOW_SCOPE_ORDER);
     else
         b.st = sq_stmt_get(ss, STMT_ID_DEADLINE_LIST_DUE,
-                           "SELECT " DEADLINE_DUE_COLS " FROM deadlines dl"
+                           "SELECT " DEADLINE_DUE_COLS DEADLINE_DUE_FROM
                            " WHERE 1" DUE_WINDOW_SCOPE_ORDER);
     if (b.st == NULL)
         return STORE_HARD_ERROR;
