@@ -116,6 +116,8 @@ app_init(struct app *a,
      * instead of being closed: closing the only connection to a SQLite
      * file checkpoints its whole WAL, which made the start after a crash
      * take time in proportion to the WAL (bench/bench_recovery.sh). */
+    store_cache_limit(s, a->pool.cache_budget);
+    a->pool.idle_cache[a->pool.n_idle] = store_cache_used(s);
     a->pool.idle[a->pool.n_idle++] = s;
     a->pool.n_open = 1;
     cm_free(kf);
@@ -276,6 +278,8 @@ pool_init(struct app_pool *p)
              : max > APP_POOL_MAX ? APP_POOL_MAX
                                   : max;
     p->idle = cm_calloc(p->max, sizeof *p->idle);
+    p->idle_cache = cm_calloc(p->max, sizeof *p->idle_cache);
+    p->cache_budget = (int64_t)p->max * APP_POOL_CACHE_PER_CONNECTION;
 }
 
 /* Close every connection (all are back: no request is running). */
@@ -287,6 +291,7 @@ pool_release(struct app_pool *p)
     for (size_t i = 0; i < p->n_idle; i++)
         store_close(p->idle[i]);
     cm_free(p->idle);
+    cm_free(p->idle_cache);
     (void)pthread_cond_destroy(&p->freed);
     (void)pthread_mutex_destroy(&p->mu);
     memset(p, 0, sizeof *p);
@@ -308,6 +313,7 @@ pool_get(struct http_req *req, struct store **out)
         (void)pthread_cond_wait(&p->freed, &p->mu);
     if (p->n_idle > 0) {
         *out = p->idle[--p->n_idle];
+        p->idle_cache[p->n_idle] = 0;
         (void)pthread_mutex_unlock(&p->mu);
         return CM_ERR_OK;
     }
@@ -323,8 +329,50 @@ pool_get(struct http_req *req, struct store **out)
         (void)pthread_mutex_unlock(&p->mu);
         return CM_ERR_UNAVAILABLE;
     }
+    store_cache_limit(s, p->cache_budget);
     *out = s;
     return CM_ERR_OK;
+}
+
+bool
+app_pool_cache_plan(
+    const int64_t *idle, size_t n, int64_t back, int64_t budget, bool *release)
+{
+    int64_t total = back;
+
+    for (size_t i = 0; i < n; i++) {
+        total += idle[i];
+        release[i] = false;
+    }
+    for (size_t i = 0; i < n && total > budget; i++) {
+        if (idle[i] > 0) {
+            release[i] = true;
+            total -= idle[i];
+        }
+    }
+    return total > budget;
+}
+
+/* Keep the page cache of the idle connections and `s` (coming back,
+ * holding `used` bytes) within the pool's budget (app_pool_cache_plan).
+ * Returns what `s` holds then. Under p->mu. */
+static int64_t
+pool_trim(struct app_pool *p, struct store *s, int64_t used)
+{
+    bool release[APP_POOL_MAX];
+
+    if (app_pool_cache_plan(p->idle_cache, p->n_idle, used, p->cache_budget,
+                            release)) {
+        store_cache_release(s);
+        used = store_cache_used(s);
+    }
+    for (size_t i = 0; i < p->n_idle; i++) {
+        if (release[i]) {
+            store_cache_release(p->idle[i]);
+            p->idle_cache[i] = store_cache_used(p->idle[i]);
+        }
+    }
+    return used;
 }
 
 /* Give a borrowed connection back; `broken` (after a hard error) closes
@@ -333,12 +381,15 @@ static void
 pool_put(struct app *a, struct store *s, bool broken)
 {
     struct app_pool *p = &a->pool;
+    int64_t used = broken ? 0 : store_cache_used(s);
 
     (void)pthread_mutex_lock(&p->mu);
-    if (broken)
+    if (broken) {
         p->n_open--;
-    else
+    } else {
+        p->idle_cache[p->n_idle] = pool_trim(p, s, used);
         p->idle[p->n_idle++] = s;
+    }
     (void)pthread_cond_signal(&p->freed);
     (void)pthread_mutex_unlock(&p->mu);
     if (broken)

@@ -88,10 +88,12 @@ struct app_writer {
 struct app_pool {
     pthread_mutex_t mu;
     pthread_cond_t freed;
-    struct store **idle; /* `max` slots */
+    struct store **idle; /* `max` slots, the most recently used last */
+    int64_t *idle_cache; /* bytes of page cache each idle one holds */
     size_t n_idle;
     size_t n_open;
     size_t max;
+    int64_t cache_budget; /* page cache of all idle connections, bytes */
 };
 
 /* Connections of the pool: four per processor, within these bounds
@@ -99,6 +101,22 @@ struct app_pool {
  * 64 no more than 8, for 30 MiB more). */
 #define APP_POOL_MIN 8
 #define APP_POOL_MAX 64
+
+/* The pool's page cache: this much per connection it may open (SQLite's
+ * default is 2 MiB per connection), as one budget that any connection may
+ * fill alone. A request that reads thousands of pages (a queue of 1,500
+ * items) keeps them between requests, where a fixed 1 MiB per connection
+ * read them again from the file each time (docs/performance.md). */
+#define APP_POOL_CACHE_PER_CONNECTION (2 * 1024 * 1024)
+
+/* The pool's page-cache rule, used when a connection comes back:
+ * `idle[0..n)` are the bytes of page cache of the idle connections, the
+ * least recently used first, and `back` that of the one coming back.
+ * Sets release[i] (n slots) for the idle ones whose cache to free, the
+ * oldest first, until what is kept fits in `budget`, and returns true when
+ * even then `back`'s must be freed too. */
+bool app_pool_cache_plan(
+    const int64_t *idle, size_t n, int64_t back, int64_t budget, bool *release);
 
 struct app {
     char *db_url;

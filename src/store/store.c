@@ -436,6 +436,26 @@ store_migrate(struct store *s, int64_t now, int *applied)
     return STORE_ONE_RESULT;
 }
 
+int64_t
+store_cache_used(struct store *s)
+{
+    return s->ops->cache_used ? s->ops->cache_used(s) : 0;
+}
+
+void
+store_cache_limit(struct store *s, int64_t bytes)
+{
+    if (s->ops->cache_limit)
+        s->ops->cache_limit(s, bytes);
+}
+
+void
+store_cache_release(struct store *s)
+{
+    if (s->ops->cache_release)
+        s->ops->cache_release(s);
+}
+
 enum store_rc
 store_migrations_pending(struct store *s, int *pending)
 {

@@ -289,6 +289,11 @@ struct store_ops {
     enum store_rc (*group_savepoint)(struct store *s);
     enum store_rc (*group_release)(struct store *s);
     enum store_rc (*group_rollback_to)(struct store *s);
+    /* The connection's page cache (store_cache_*); NULL where the backend
+     * keeps none in this process (PostgreSQL). */
+    int64_t (*cache_used)(struct store *s);
+    void (*cache_limit)(struct store *s, int64_t bytes);
+    void (*cache_release)(struct store *s);
     const struct cm_embedded *migrations;
     enum store_rc (*migration_prepare)(struct store *s);
     enum store_rc (*migration_is_applied)(struct store *s, const char *name);
@@ -541,6 +546,17 @@ unsigned long store_fault_calls(const struct store *s);
  * STORE_ONE_RESULT on success.
  */
 enum store_rc store_migrate(struct store *s, int64_t now, int *applied);
+
+/* The page cache a connection keeps in this process (SQLite's; the
+ * PostgreSQL backend keeps none: 0 and no-ops). A server's pooled
+ * connections share one budget through these (http/app.c).
+ *   store_cache_used: bytes of pages held now;
+ *   store_cache_limit: let the cache grow to `bytes` (at least 64 KiB);
+ *   store_cache_release: free every page not in use (no transaction may
+ *   be open on `s`). */
+int64_t store_cache_used(struct store *s);
+void store_cache_limit(struct store *s, int64_t bytes);
+void store_cache_release(struct store *s);
 
 /* *pending (written on success) = the number of migrations not applied. */
 enum store_rc store_migrations_pending(struct store *s, int *pending);

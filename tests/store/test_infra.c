@@ -347,6 +347,61 @@ test_deadlines_by_jurisdiction(void **state)
     assert_string_equal(ds.due[0], "2026-02-01");
 }
 
+/* The page cache a connection keeps in the process (a server's pool
+ * shares one budget through it): on SQLite it holds pages after reads,
+ * stays within a limit, grows again when the limit is raised, and is
+ * freed on demand; the PostgreSQL backend keeps none (0, no-ops). */
+static void
+test_page_cache(void **state)
+{
+    struct fx *f = *state;
+    struct store_scope sc = {0};
+    struct dues ds = {0};
+    char id[STORE_ID_SIZE];
+    char due[16];
+    bool sqlite = strcmp(store_backend_name(f->s), "sqlite") == 0;
+    int64_t full, freed, limited;
+
+    for (int i = 0; i < 300; i++) {
+        add_served_on(f, f->county, 1000 + i, id);
+        (void)snprintf(due, sizeof due, "2026-03-%02d", 1 + i % 28);
+        put_deadline(f, id, "return", due, FX_T0 + 2);
+    }
+    memcpy(sc.agency_org_id, f->agency, sizeof sc.agency_org_id);
+    store_cache_limit(f->s, INT64_C(8) << 20);
+    assert_int_equal(store_deadline_list_due(f->s, &sc, "2026-03-01",
+                                             "2026-03-31", 500, on_deadline,
+                                             &ds),
+                     300);
+    full = store_cache_used(f->s);
+    store_cache_release(f->s);
+    freed = store_cache_used(f->s);
+    if (!sqlite) {
+        assert_int_equal(full, 0);
+        assert_int_equal(freed, 0);
+        return;
+    }
+    assert_true(full > 128 * 1024);
+    assert_true(freed < full / 2);
+    /* At most 64 KiB of pages (the connection's own few bytes beside). */
+    store_cache_limit(f->s, 64 * 1024);
+    ds.n = 0;
+    assert_int_equal(store_deadline_list_due(f->s, &sc, "2026-03-01",
+                                             "2026-03-31", 500, on_deadline,
+                                             &ds),
+                     300);
+    limited = store_cache_used(f->s);
+    assert_true(limited <= freed + 96 * 1024);
+    /* Raised again, the same read keeps its pages. */
+    store_cache_limit(f->s, INT64_C(8) << 20);
+    ds.n = 0;
+    assert_int_equal(store_deadline_list_due(f->s, &sc, "2026-03-01",
+                                             "2026-03-31", 500, on_deadline,
+                                             &ds),
+                     300);
+    assert_true(store_cache_used(f->s) > limited + 64 * 1024);
+}
+
 static void
 test_idempotency_body_bytes(void **state)
 {
@@ -649,6 +704,8 @@ contract_run_infra(void)
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(test_deadlines_by_jurisdiction,
                                         fx_setup_world, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_page_cache, fx_setup_world,
+                                        fx_teardown),
         cmocka_unit_test_setup_teardown(test_idempotency_body_bytes,
                                         fx_setup_world, fx_teardown),
         cmocka_unit_test_setup_teardown(

@@ -528,6 +528,35 @@ sq_group_release(struct store *s)
                         "RELEASE group_member");
 }
 
+static int64_t
+sq_cache_used(struct store *s)
+{
+    int cur = 0;
+    int hi = 0;
+
+    if (sqlite3_db_status(sq_to_sqlite(s)->db, SQLITE_DBSTATUS_CACHE_USED, &cur,
+                          &hi, 0) != SQLITE_OK)
+        return 0;
+    return cur;
+}
+
+static void
+sq_cache_limit(struct store *s, int64_t bytes)
+{
+    char sql[64];
+    int64_t kib = bytes / 1024;
+
+    (void)snprintf(sql, sizeof sql, "PRAGMA cache_size = -%lld",
+                   (long long)(kib < 64 ? 64 : kib));
+    (void)sqlite3_exec(sq_to_sqlite(s)->db, sql, NULL, NULL, NULL);
+}
+
+static void
+sq_cache_release(struct store *s)
+{
+    (void)sqlite3_db_release_memory(sq_to_sqlite(s)->db);
+}
+
 static enum store_rc
 sq_group_rollback_to(struct store *s)
 {
@@ -1771,6 +1800,9 @@ static const struct store_ops sqlite_ops = {
     .group_savepoint = sq_group_savepoint,
     .group_release = sq_group_release,
     .group_rollback_to = sq_group_rollback_to,
+    .cache_used = sq_cache_used,
+    .cache_limit = sq_cache_limit,
+    .cache_release = sq_cache_release,
     .migrations = cm_migrations_sqlite,
     .migration_prepare = sq_migration_prepare,
     .migration_is_applied = sq_migration_is_applied,
