@@ -26,8 +26,8 @@
  *    token exists, so a well-formed one reaches the store and gets 401);
  *  - app_if_match, app_page_params (limit, cursor);
  *  - app_idem_begin as that user (key checks, the request fingerprint over
- *    method, path, every query argument, two headers and the body; a
- *    store read);
+ *    method, path, every query argument, two headers and the body; the
+ *    key is looked up inside the creating transaction, not here);
  *  - when the path matches a GET route of the list below, its handler as
  *    that user with every role: the route's own query parameters (state,
  *    dates, numbers, ids, days/hours/tz/direction, year, feed token,
@@ -355,6 +355,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const struct route *table;
     struct http_req req;
     struct app_idem idem;
+    struct app_tx idem_tx = {0};
     const char *method = "GET";
     const char *cursor;
     size_t n, n_routes;
@@ -427,7 +428,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(req.caller.org_id, org_id, sizeof req.caller.org_id);
     req.caller.org_kind = (int)ORG_KIND_AGENCY_OFFICE;
     req.roles = ROLE_ANY;
-    if (!app_idem_begin(&req, &idem))
+    if (!app_idem_begin(&req, &idem_tx, &idem))
         settle(&req, CM_ERR_OK);
     else
         settle(&req,

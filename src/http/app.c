@@ -27,6 +27,8 @@
 #include "store/store_auth.h"
 
 static void writer_stop(struct app *a);
+static enum store_rc idem_lookup(struct store *s, struct app_tx *tx);
+static void idem_replay(struct http_req *req, int status, const char *body);
 static void pool_init(struct app_pool *p);
 static void pool_release(struct app_pool *p);
 
@@ -592,6 +594,11 @@ guarded_fn(struct store *s, void *ctx)
     int rc;
 
     (void)cm_alloc_failed_take(); /* not this body's */
+    if (g->tx && g->tx->idem && g->tx->idem->active) {
+        rc = idem_lookup(s, g->tx);
+        if (rc != STORE_NO_RESULTS)
+            return rc;
+    }
     rc = g->fn(s, g->ctx);
     if (!cm_alloc_failed_take())
         return rc;
@@ -649,6 +656,14 @@ tx_result(struct http_req *req, const char *name, int rc, struct app_tx *tx)
 {
     if (rc >= 0)
         return CM_ERR_OK;
+    if (tx->replay_body) {
+        /* the key's first answer (idem_lookup): a non-OK result, so the
+         * handler adds nothing to it */
+        idem_replay(req, tx->replay_status, tx->replay_body);
+        cm_free(tx->replay_body);
+        tx->replay_body = NULL;
+        return CM_ERR_STATE_CONFLICT;
+    }
     if (tx->err != CM_ERR_OK)
         return reply_error(req, tx->err, tx->field,
                            tx->detail[0] ? tx->detail : NULL);
@@ -1319,40 +1334,86 @@ app_page_params(struct http_req *req, int *limit, const char **cursor)
 
 /* ---- idempotency --------------------------------------------------------*/
 
-struct idem_tx {
-    struct app_tx base;
-    const struct app_idem *st;
-    struct store_idempotency rec;
-    bool found;
-};
-
-static enum store_rc
-idem_get_tx(struct store *s, void *ctx)
+/* The first answer again: its body, and the headers that follow from it
+ * (the resource's ETag and Location). */
+static void
+idem_replay(struct http_req *req, int status, const char *body)
 {
-    struct idem_tx *t = ctx;
+    json_t *j = json_loads(body, 0, NULL);
+    json_t *version;
+    const char *id;
+    int64_t v;
+    struct buf loc = BUF_INIT;
+
+    if (!j) {
+        (void)reply_error(req, CM_ERR_INTERNAL, NULL, NULL);
+        return;
+    }
+    version = json_object_get(j, "version");
+    id = json_string_value(json_object_get(j, "id"));
+    v = json_is_integer(version) ? (int64_t)json_integer_value(version) : -1;
+    /* read them before reply_json takes the body */
+    if (id && status == 201)
+        buf_addf(&loc, "%s/%s", req->path, id);
+    (void)reply_json(req, (unsigned)status, j);
+    if (v >= 0)
+        app_set_etag(req, v);
+    if (loc.len > 0)
+        (void)reply_add_header(req, "Location", buf_str(&loc));
+    buf_release(&loc);
+    (void)reply_add_header(req, "Idempotent-Replayed", "true");
+}
+
+/* First thing inside a creating transaction with an Idempotency-Key
+ * (guarded_fn): the key's record, if this user has one of the last 24
+ * hours. None: STORE_NO_RESULTS, the work goes on. The same request:
+ * its first answer is kept in `tx` for tx_result to send again, and the
+ * transaction ends having written nothing. Another request: refused. */
+static enum store_rc
+idem_lookup(struct store *s, struct app_tx *tx)
+{
+    const struct app_idem *st = tx->idem;
+    struct http_req *req = tx->req;
+    struct store_idempotency rec;
     enum store_rc rc;
 
-    store_idempotency_release(&t->rec);
-    t->found = false;
-    rc = store_idempotency_get(s, t->base.req->caller.user_id, t->st->key,
-                               &t->rec);
-    if (rc == STORE_ONE_RESULT)
-        t->found = true;
-    return rc < 0 ? rc : STORE_NO_RESULTS;
+    cm_free(tx->replay_body);
+    tx->replay_body = NULL;
+    memset(&rec, 0, sizeof rec);
+    rc = store_idempotency_get(s, req->caller.user_id, st->key, &rec);
+    if (rc != STORE_ONE_RESULT ||
+        rec.created_at < app_now(app_of(req)) - APP_IDEM_TTL_US) {
+        store_idempotency_release(&rec);
+        return rc < 0 ? rc : STORE_NO_RESULTS;
+    }
+    if (!token_hash_equal(rec.request_hash, st->hash)) {
+        rc = app_fail(tx, CM_ERR_IDEMPOTENCY_CONFLICT, "Idempotency-Key",
+                      "this Idempotency-Key was used with another "
+                      "request; use a new key");
+    } else if (rec.status == 0 || !rec.body) {
+        rc = app_fail(tx, CM_ERR_STATE_CONFLICT, "Idempotency-Key",
+                      "the first request with this key is still "
+                      "running; try again");
+    } else {
+        tx->replay_status = rec.status;
+        tx->replay_body = cm_strdup(rec.body);
+        /* a refusal to the store (nothing written); tx_result answers */
+        rc = app_fail(tx, CM_ERR_STATE_CONFLICT, NULL, NULL);
+    }
+    store_idempotency_release(&rec);
+    return rc;
 }
 
 /* The request headers an Idempotency-Key's fingerprint covers. */
 static const char *const fp_headers[] = {"Content-Type", "Content-Disposition"};
 
 bool
-app_idem_begin(struct http_req *req, struct app_idem *st)
+app_idem_begin(struct http_req *req, struct app_tx *tx, struct app_idem *st)
 {
     const char *key = http_req_header(req, "Idempotency-Key");
     const struct buf *body = &req->body;
     struct buf fp = BUF_INIT;
-    struct idem_tx t;
     size_t n;
-    bool answered = true;
 
     memset(st, 0, sizeof *st);
     if (!key)
@@ -1389,53 +1450,9 @@ app_idem_begin(struct http_req *req, struct app_idem *st)
     token_digest(fp.data, fp.len, st->hash);
     buf_release(&fp);
 
-    memset(&t, 0, sizeof t);
-    t.st = st;
-    if (app_run_read(req, "idempotency_get", idem_get_tx, &t.base) != CM_ERR_OK)
-        goto out_release;
-    if (!t.found || t.rec.created_at < app_now(app_of(req)) - APP_IDEM_TTL_US) {
-        st->active = true;
-        answered = false;
-        goto out_release;
-    }
-    if (!token_hash_equal(t.rec.request_hash, st->hash)) {
-        (void)reply_error(req, CM_ERR_IDEMPOTENCY_CONFLICT, "Idempotency-Key",
-                          "this Idempotency-Key was used with another "
-                          "request; use a new key");
-    } else if (t.rec.status == 0 || !t.rec.body) {
-        (void)reply_error(req, CM_ERR_STATE_CONFLICT, "Idempotency-Key",
-                          "the first request with this key is still "
-                          "running; try again");
-    } else {
-        json_t *j = json_loads(t.rec.body, 0, NULL);
-
-        if (!j)
-            (void)reply_error(req, CM_ERR_INTERNAL, NULL, NULL);
-        else {
-            json_t *version = json_object_get(j, "version");
-            const char *id = json_string_value(json_object_get(j, "id"));
-            int64_t v = json_is_integer(version)
-                            ? (int64_t)json_integer_value(version)
-                            : -1;
-            struct buf loc = BUF_INIT;
-
-            /* The first answer again: its body, and the headers that
-             * follow from it (the resource's ETag and Location). Read
-             * them before reply_json takes the body. */
-            if (id && t.rec.status == 201)
-                buf_addf(&loc, "%s/%s", req->path, id);
-            (void)reply_json(req, (unsigned)t.rec.status, j);
-            if (v >= 0)
-                app_set_etag(req, v);
-            if (loc.len > 0)
-                (void)reply_add_header(req, "Location", buf_str(&loc));
-            buf_release(&loc);
-            (void)reply_add_header(req, "Idempotent-Replayed", "true");
-        }
-    }
-out_release:
-    store_idempotency_release(&t.rec);
-    return answered;
+    st->active = true;
+    tx->idem = st;
+    return false;
 }
 
 enum store_rc

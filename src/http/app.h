@@ -207,11 +207,18 @@ bool app_has_role(const struct http_req *req, enum role r);
  * app_fail, which records the error and returns STORE_HARD_ERROR so the
  * runner rolls everything back.
  */
+struct app_idem;
+
 struct app_tx {
     struct http_req *req;
     enum cm_err err;   /* CM_ERR_OK unless the body refused */
     const char *field; /* the offending field, static, or NULL */
     char detail[200];  /* what to fix, or "" */
+    /* An Idempotency-Key (app_idem_begin): looked up first inside the
+     * transaction; the first answer found there, to send again. */
+    const struct app_idem *idem;
+    int replay_status;
+    char *replay_body;
 };
 
 /* Record a refusal in `tx` (printf-style detail, may be NULL) and return
@@ -332,14 +339,19 @@ void app_set_etag(struct http_req *req, int64_t version);
 
 /*
  * Idempotency-Key on a creating POST. app_idem_begin runs before the work:
- * without the header it does nothing and returns false; with a key already
- * answered for this user it replays the first answer (same body) or
- * answers 422 idempotency_conflict (another body), and returns true: the
- * request is answered. Otherwise it remembers the key in `st` and returns
- * false. Inside the creating transaction, app_idem_save records the answer
- * (status and body) with the key, so the creation and its record commit
- * together; of two concurrent first requests one wins and the other is
- * refused (409), never both.
+ * without the header it does nothing and returns false; with a malformed
+ * one it answers 422 and returns true. Otherwise it fingerprints the
+ * request into `st`, ties `st` to `tx` and returns false. The creating
+ * transaction (app_run with `tx`) then looks the key up first, on the
+ * writer's connection: a key this user had answered in the last 24 hours
+ * ends the transaction before any work, and the request is answered with
+ * the first answer again (the same request; `Idempotent-Replayed: true`)
+ * or 422 idempotency_conflict (another request); app_run returns non-OK
+ * and the handler adds nothing. Inside the transaction app_idem_save
+ * records the answer (status and body) with the key, so the creation and
+ * its record commit together; of two concurrent first requests one wins
+ * and the other replays it, or is refused (409) where they ran on
+ * different servers, never both.
  */
 struct app_idem {
     bool active;
@@ -347,7 +359,8 @@ struct app_idem {
     unsigned char hash[32];
 };
 
-bool app_idem_begin(struct http_req *req, struct app_idem *st);
+bool
+app_idem_begin(struct http_req *req, struct app_tx *tx, struct app_idem *st);
 
 enum store_rc app_idem_save(struct store *s,
                             struct app_tx *tx,

@@ -408,7 +408,7 @@ h_calendars_add_closure(struct http_req *req)
         return reply_error(req, CM_ERR_VALIDATION_FAILED, "source",
                            "give the closure's source (e.g. Executive "
                            "Order 13900)");
-    if (app_idem_begin(req, &t.idem))
+    if (app_idem_begin(req, &t.base, &t.idem))
         return CM_ERR_OK;
     t.cal_id = http_req_param(req, "id");
     cm_id_new(t.c.id);
@@ -584,7 +584,7 @@ h_calendars_add_holiday(struct http_req *req)
     if (name[0] == '\0')
         return reply_error(req, CM_ERR_VALIDATION_FAILED, "name",
                            "name the holiday (e.g. Cesar Chavez Day)");
-    if (app_idem_begin(req, &t.idem))
+    if (app_idem_begin(req, &t.base, &t.idem))
         return CM_ERR_OK;
     t.cal_id = http_req_param(req, "id");
     cm_id_new(t.h.id);

@@ -161,7 +161,7 @@ h_delegations_create(struct http_req *req)
     if (doc && !h_users_is_id(doc))
         return reply_error(req, CM_ERR_VALIDATION_FAILED, "document_id",
                            "document_id must be a document's id");
-    if (app_idem_begin(req, &t.idem))
+    if (app_idem_begin(req, &t.base, &t.idem))
         return CM_ERR_OK;
     cm_id_new(t.d.id);
     (void)snprintf(t.d.user_id, sizeof t.d.user_id, "%s", user_id);

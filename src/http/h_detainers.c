@@ -398,7 +398,7 @@ h_detainers_create(struct http_req *req)
     err = body_parse(req, spec);
     if (err != CM_ERR_OK)
         return err;
-    if (app_idem_begin(req, &t.idem))
+    if (app_idem_begin(req, &t.base, &t.idem))
         return CM_ERR_OK;
     t.in = &in;
     err = app_run(req, "detainer_create", create_tx, &t.base);

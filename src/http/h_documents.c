@@ -796,7 +796,7 @@ h_documents_upload(struct http_req *req)
     err = check_upload(req, &t, &item_ids, &filename);
     if (err != CM_ERR_OK)
         return err;
-    if (app_idem_begin(req, &t.idem))
+    if (app_idem_begin(req, &t.base, &t.idem))
         goto out_free;
     t.item_ids = item_ids;
     if (item_ids)

@@ -247,7 +247,7 @@ h_orgs_create(struct http_req *req)
                            "requires_counsel_review",
                            "only an agency office can require counsel "
                            "review");
-    if (app_idem_begin(req, &t.idem))
+    if (app_idem_begin(req, &t.base, &t.idem))
         return CM_ERR_OK;
     cm_id_new(t.org.id);
     t.org.version = 1;
@@ -494,7 +494,7 @@ h_orgs_add_facility(struct http_req *req)
     if (!h_users_is_id(http_req_param(req, "id")))
         return reply_error(req, CM_ERR_NOT_FOUND, NULL,
                            "no organization with this id");
-    if (app_idem_begin(req, &t.idem))
+    if (app_idem_begin(req, &t.base, &t.idem))
         return CM_ERR_OK;
     cm_id_new(t.f.id);
     (void)snprintf(t.f.org_id, sizeof t.f.org_id, "%s",
@@ -725,7 +725,7 @@ h_orgs_add_policy(struct http_req *req)
     if (!h_users_is_id(http_req_param(req, "id")))
         return reply_error(req, CM_ERR_NOT_FOUND, NULL,
                            "no organization with this id");
-    if (app_idem_begin(req, &t.idem))
+    if (app_idem_begin(req, &t.base, &t.idem))
         return CM_ERR_OK;
     cm_id_new(t.p.id);
     (void)snprintf(t.p.org_id, sizeof t.p.org_id, "%s",

@@ -482,7 +482,7 @@ h_people_create(struct http_req *req)
     err = parse_person(req, &in);
     if (err != CM_ERR_OK)
         return err;
-    if (app_idem_begin(req, &t.idem))
+    if (app_idem_begin(req, &t.base, &t.idem))
         return CM_ERR_OK;
     cm_id_new(p.id);
     p.version = 1;

@@ -439,7 +439,7 @@ h_subpoenas_create(struct http_req *req)
     err = check_items(req, in.items, in.n_items);
     if (err != CM_ERR_OK)
         goto out_free;
-    if (app_idem_begin(req, &c.idem)) {
+    if (app_idem_begin(req, &c.base, &c.idem)) {
         err = CM_ERR_OK; /* answered: a replay or a conflict */
         goto out_free;
     }

@@ -349,7 +349,7 @@ h_users_create(struct http_req *req)
                            "no organization has this id");
     if (password_check_for(password, t.email, t.name, &why) != CM_ERR_OK)
         return reply_error(req, CM_ERR_VALIDATION_FAILED, "password", why);
-    if (app_idem_begin(req, &t.idem))
+    if (app_idem_begin(req, &t.base, &t.idem))
         return CM_ERR_OK;
     /* Argon2id is slow: hash before the transaction, not inside it. */
     if (password_hash(password, t.hash) != CM_ERR_OK)

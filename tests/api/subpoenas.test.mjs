@@ -171,6 +171,28 @@ test('an officer drafts a subpoena; the same Idempotency-Key creates one',
       .length, 1);
   });
 
+test('eight concurrent requests with one Idempotency-Key create one subpoena',
+  async () => {
+    // The key is looked up inside the creating transaction, which the
+    // server's writer runs one after another: the first creates, the
+    // seven others answer its answer again (none is refused).
+    const body = {
+      recipient_org_id: org.j1.id,
+      purpose: 'a burst of retries from a flaky network',
+      items: [{ category: 'phone' }],
+    };
+    const key = { 'Idempotency-Key': 'draft-burst-1' };
+    const rs = await Promise.all(Array.from({ length: 8 },
+      () => user.fod.post('/api/v1/subpoenas', body, key)));
+    for (const r of rs) assert.equal(r.status, 201, r.text);
+    assert.equal(new Set(rs.map((r) => r.json.id)).size, 1);
+    assert.equal(rs.filter((r) =>
+      r.headers.get('idempotent-replayed') === 'true').length, 7);
+    const list = await user.fod.get('/api/v1/subpoenas?state=draft');
+    assert.equal(list.json.items.filter((x) => x.purpose === body.purpose)
+      .length, 1);
+  });
+
 test('bad bodies answer 400 naming the field and change nothing',
   async () => {
     const before = dump();
