@@ -241,7 +241,9 @@ get_bad=$((get_bad + $(wrk_bad get_draft)))
 # 1 in 10 signed ones to serve), the signer, the county's custodian (2 in
 # 10 served, to answer, each with its return date due this week) and the
 # township's custodian (1 served subpoena in 500: a few deadlines among
-# the county's many of the same week), each on one keep-alive connection: 3 warm-up
+# the county's many of the same week) and the DOJ attorney (1 subpoena in
+# 250 referred: petitions to file, and those subpoenas' deadlines among
+# everyone's), each on one keep-alive connection: 3 warm-up
 # requests, then QUEUE_N timed ones (curl's time_total: request sent to
 # answer read). Median and best against the goal of 10 ms (issue 4).
 queue_n=${COMPEL_BENCH_QUEUE_N:-20}
@@ -271,11 +273,11 @@ queue_stat() { # NAME: "median best" in ms, or "- -" if a request failed
 }
 queue_items() { node -e 'const q=JSON.parse(require("fs").readFileSync(process.argv[1]));
 console.log((q.items ?? q).length)' "$tmp/$1.qjson"; }
-log "queue: GET /api/v1/queue of the officer, the signer, two custodians"
+log "queue: GET /api/v1/queue of the officer, the signer, two custodians, DOJ"
 queue_bad=0
 for who in officer:bench-officer@agency.test signer:bench-signer@agency.test \
     custodian:bench-custodian@county.test \
-    township:bench-custodian@township.test; do
+    township:bench-custodian@township.test doj:bench-doj@doj.test; do
     name=${who%%:*}
     c=$(login_cookie "${who#*:}")
     [ -n "$c" ] || { log "queue: login of ${who#*:} failed"; exit 1; }
@@ -412,7 +414,7 @@ printf '%-44s %12s %12s  %s\n' "GET requests/s ratio compel/nginx" "$r_rps" ">= 
     "$(verdict "$r_rps" '>=' 0.6)"
 printf '%-44s %12s %12s  %s\n' "GET p99 ratio compel/nginx" "$r_p99" "<= 2.0" \
     "$(verdict "$r_p99" '<=' 2.0)"
-for name in officer signer custodian township; do
+for name in officer signer custodian township doj; do
     eval "med=\$queue_${name}_med best=\$queue_${name}_best items=\$queue_${name}_items"
     printf '%-44s %12s %12s  %s\n' "queue of the $name ($items items): median ms" \
         "$med" "<= 10" "$(verdict "$med" '<=' 10)"

@@ -334,13 +334,16 @@ remove_db(const char *path)
  * county, except one in GEN_TOWNSHIP_EVERY to the township, each with its
  * return date as a deadline in the 7 days from today (UTC): the week of
  * every caller's queue, where the township's few are among the county's
- * many. */
+ * many. One served subpoena in GEN_DOJ_EVERY was referred to a DOJ office
+ * (an enforcement case waiting for its petition), whose attorney logs in
+ * too: a DOJ queue among every organization's deadlines. */
 struct gen {
     struct store *s;
     struct fieldcrypt fc;
     char agency[STORE_ID_SIZE];
     char county[STORE_ID_SIZE];
     char township[STORE_ID_SIZE];
+    char doj[STORE_ID_SIZE];
     char officer[STORE_ID_SIZE];
     char signer[STORE_ID_SIZE];
     const char *password_file; /* its first line is the users' password */
@@ -358,6 +361,9 @@ struct gen {
 
 /* One served subpoena in this many goes to the township. */
 #define GEN_TOWNSHIP_EVERY 500
+
+/* One subpoena in this many (a served one) was referred to the DOJ office. */
+#define GEN_DOJ_EVERY 250
 
 static const char *const gen_states[10] = {
     "draft",  "draft",  "draft",  "draft",     "in_review",
@@ -411,6 +417,12 @@ gen_world_tx(struct store *s, void *cls)
                                  .name = "Bench Township",
                                  .state = "CO",
                                  .timezone = "America/Denver"};
+    struct store_org doj = {.created_at = g->now,
+                            .updated_at = g->now,
+                            .kind = "doj_office",
+                            .name = "Bench U.S. Attorney's Office",
+                            .state = "CO",
+                            .timezone = "America/Denver"};
 
     if (!f || !fgets(pw, sizeof pw, f))
         die("generate: cannot read the password file");
@@ -421,13 +433,16 @@ gen_world_tx(struct store *s, void *cls)
     cm_id_new(agency.id);
     cm_id_new(county.id);
     cm_id_new(township.id);
+    cm_id_new(doj.id);
     if (store_org_insert(s, &agency) != STORE_ONE_RESULT ||
         store_org_insert(s, &county) != STORE_ONE_RESULT ||
-        store_org_insert(s, &township) != STORE_ONE_RESULT)
+        store_org_insert(s, &township) != STORE_ONE_RESULT ||
+        store_org_insert(s, &doj) != STORE_ONE_RESULT)
         die("generate: the bench organizations exist already");
     memcpy(g->agency, agency.id, STORE_ID_SIZE);
     memcpy(g->county, county.id, STORE_ID_SIZE);
     memcpy(g->township, township.id, STORE_ID_SIZE);
+    memcpy(g->doj, doj.id, STORE_ID_SIZE);
     gen_user(g, "bench-officer@agency.test", "Bench Officer", g->agency,
              ROLE_OFFICER, hash, g->officer);
     gen_user(g, "bench-signer@agency.test", "Bench Signer", g->agency,
@@ -436,6 +451,8 @@ gen_world_tx(struct store *s, void *cls)
              ROLE_CUSTODIAN, hash, custodian);
     gen_user(g, "bench-custodian@township.test", "Township Custodian",
              g->township, ROLE_CUSTODIAN, hash, custodian);
+    gen_user(g, "bench-doj@doj.test", "Bench DOJ Attorney", g->doj,
+             ROLE_DOJ_ATTORNEY, hash, custodian);
     return STORE_ONE_RESULT;
 }
 
@@ -451,6 +468,37 @@ gen_seal(const struct gen *g, struct store_subpoena_item *it, const char *plain)
     it->value.data = (unsigned char *)buf_detach(&ct, &it->value.len);
 }
 
+/* Subpoena `sp` (just inserted, referred) as an enforcement case at the
+ * DOJ office, waiting for its petition. */
+static enum store_rc
+gen_referral(struct gen *g, struct store_subpoena *sp, int64_t at)
+{
+    struct store_enforcement e = {.version = 1,
+                                  .created_at =
+                                      at + 3 * 3600 * INT64_C(1000000),
+                                  .state = "referred",
+                                  .per_day_cents = -1,
+                                  .fixed_cents = -1};
+    enum store_rc rc;
+
+    e.updated_at = e.created_at;
+    cm_id_new(e.id);
+    rc = store_case_number_next(g->s, "ENF", g->year, e.number);
+    if (rc != STORE_ONE_RESULT)
+        return rc < 0 ? rc : STORE_HARD_ERROR;
+    memcpy(e.subpoena_id, sp->id, STORE_ID_SIZE);
+    memcpy(e.agency_org_id, sp->agency_org_id, STORE_ID_SIZE);
+    memcpy(e.respondent_org_id, sp->recipient_org_id, STORE_ID_SIZE);
+    memcpy(e.doj_org_id, g->doj, STORE_ID_SIZE);
+    rc = store_enforcement_insert(g->s, &e);
+    if (rc != STORE_ONE_RESULT)
+        return rc < 0 ? rc : STORE_HARD_ERROR;
+    memcpy(sp->enforcement_id, e.id, STORE_ID_SIZE);
+    sp->version = 1;
+    rc = store_subpoena_update(g->s, sp);
+    return rc == STORE_ONE_RESULT ? rc : rc < 0 ? rc : STORE_HARD_ERROR;
+}
+
 /* One subpoena number `i` (0-based) in the state its place gives it. */
 static enum store_rc
 gen_one(struct gen *g, int i)
@@ -460,6 +508,7 @@ gen_one(struct gen *g, int i)
     struct store_subpoena_item items[2] = {{.category = "home_address"},
                                            {.category = "employer"}};
     const char *state = gen_states[i % 10];
+    bool to_doj = i % GEN_DOJ_EVERY == 7; /* a served one */
     int64_t at = g->now - (int64_t)(g->n - i) * 60 * INT64_C(1000000);
     struct store_subpoena sp = {.created_at = at,
                                 .updated_at = at,
@@ -518,6 +567,8 @@ gen_one(struct gen *g, int i)
             gen_seal(g, &items[k], values[k]);
         }
     }
+    if (to_doj)
+        sp.state = "referred";
     rc = store_subpoena_insert(g->s, &sp);
     cm_free(items[0].value.data);
     cm_free(items[1].value.data);
@@ -538,6 +589,11 @@ gen_one(struct gen *g, int i)
         rc = store_deadline_upsert(g->s, &dl);
         if (rc != STORE_ONE_RESULT)
             return rc < 0 ? rc : STORE_HARD_ERROR;
+    }
+    if (to_doj) {
+        rc = gen_referral(g, &sp, at);
+        if (rc != STORE_ONE_RESULT)
+            return rc;
     }
     if (is_responded)
         memcpy(g->batch_ids[g->n_batch_ids++], sp.id, STORE_ID_SIZE);
