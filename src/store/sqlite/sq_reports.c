@@ -202,23 +202,23 @@ sq_report_jurisdictions(struct store *s,
         sq_stmt_get(
             ss, STMT_ID_REPORT_COUNTS,
             "SELECT o.id, o.name, o.state, o.timezone, " COUNT_SUMS
-            " coalesce(max(x.open), 0), coalesce(max(x.overdue), 0),"
+            /* open and overdue: each jurisdiction's own rows of
+             * report_open, a range of its primary key (not every row
+             * joined back to its organization); today once per time
+             * zone */
+            " coalesce((SELECT sum(r.n) FROM report_open r"
+            "  WHERE r.org_id = o.id AND r.n <> 0), 0),"
+            " coalesce((SELECT sum(r.n) FROM report_open r"
+            "  WHERE r.org_id = o.id AND r.return_date < z.today"
+            "  AND r.n <> 0), 0),"
             " max(c.median_days)"
             " FROM organizations o"
+            " JOIN (SELECT timezone AS tz,"
+            "  compel_local_date(?3, timezone) AS today"
+            "  FROM organizations WHERE kind = 'jurisdiction'"
+            "  GROUP BY timezone) z ON z.tz = o.timezone"
             " LEFT JOIN report_counts c ON c.org_id = o.id"
             "  AND c.period IN (SELECT value FROM json_each(?1))"
-            /* open and overdue in one pass; today once per time zone */
-            " LEFT JOIN (SELECT r.org_id, sum(r.n) AS open,"
-            "   sum(CASE WHEN r.return_date < z.today THEN r.n ELSE 0 END)"
-            "    AS overdue"
-            "  FROM report_open r"
-            "  JOIN organizations j ON j.id = r.org_id"
-            "  JOIN (SELECT timezone AS tz,"
-            "        compel_local_date(?3, timezone) AS today"
-            "        FROM organizations WHERE kind = 'jurisdiction'"
-            "        GROUP BY timezone) z ON z.tz = j.timezone"
-            "  WHERE r.n <> 0 AND (?2 IS NULL OR r.org_id = ?2)"
-            "  GROUP BY r.org_id) x ON x.org_id = o.id"
             " WHERE o.kind = 'jurisdiction' AND (?2 IS NULL OR o.id = ?2)"
             " GROUP BY o.id ORDER BY o.name, o.state, o.id"),
         0, SQLITE_OK};
