@@ -282,6 +282,8 @@ pool_init(struct app_pool *p)
                                   : max;
     p->idle = cm_calloc(p->max, sizeof *p->idle);
     p->idle_cache = cm_calloc(p->max, sizeof *p->idle_cache);
+    p->lent = cm_calloc(p->max, sizeof *p->lent);
+    p->lent_cache = cm_calloc(p->max, sizeof *p->lent_cache);
     p->cache_budget = (int64_t)p->max * APP_POOL_CACHE_PER_CONNECTION;
 }
 
@@ -295,6 +297,8 @@ pool_release(struct app_pool *p)
         store_close(p->idle[i]);
     cm_free(p->idle);
     cm_free(p->idle_cache);
+    cm_free(p->lent);
+    cm_free(p->lent_cache);
     (void)pthread_cond_destroy(&p->freed);
     (void)pthread_mutex_destroy(&p->mu);
     memset(p, 0, sizeof *p);
@@ -316,6 +320,8 @@ pool_get(struct http_req *req, struct store **out)
         (void)pthread_cond_wait(&p->freed, &p->mu);
     if (p->n_idle > 0) {
         *out = p->idle[--p->n_idle];
+        p->lent[p->n_lent] = *out;
+        p->lent_cache[p->n_lent++] = p->idle_cache[p->n_idle];
         p->idle_cache[p->n_idle] = 0;
         (void)pthread_mutex_unlock(&p->mu);
         return CM_ERR_OK;
@@ -338,10 +344,14 @@ pool_get(struct http_req *req, struct store **out)
 }
 
 bool
-app_pool_cache_plan(
-    const int64_t *idle, size_t n, int64_t back, int64_t budget, bool *release)
+app_pool_cache_plan(const int64_t *idle,
+                    size_t n,
+                    int64_t back,
+                    int64_t lent,
+                    int64_t budget,
+                    bool *release)
 {
-    int64_t total = back;
+    int64_t total = back + lent;
 
     for (size_t i = 0; i < n; i++) {
         total += idle[i];
@@ -363,9 +373,12 @@ static int64_t
 pool_trim(struct app_pool *p, struct store *s, int64_t used)
 {
     bool release[APP_POOL_MAX];
+    int64_t lent = 0;
 
-    if (app_pool_cache_plan(p->idle_cache, p->n_idle, used, p->cache_budget,
-                            release)) {
+    for (size_t i = 0; i < p->n_lent; i++)
+        lent += p->lent_cache[i];
+    if (app_pool_cache_plan(p->idle_cache, p->n_idle, used, lent,
+                            p->cache_budget, release)) {
         store_cache_release(s);
         used = store_cache_used(s);
     }
@@ -387,6 +400,13 @@ pool_put(struct app *a, struct store *s, bool broken)
     int64_t used = broken ? 0 : store_cache_used(s);
 
     (void)pthread_mutex_lock(&p->mu);
+    for (size_t i = 0; i < p->n_lent; i++) {
+        if (p->lent[i] == s) { /* no longer lent: take it out */
+            p->lent[i] = p->lent[--p->n_lent];
+            p->lent_cache[i] = p->lent_cache[p->n_lent];
+            break;
+        }
+    }
     if (broken) {
         p->n_open--;
     } else {

@@ -91,9 +91,12 @@ struct app_pool {
     struct store **idle; /* `max` slots, the most recently used last */
     int64_t *idle_cache; /* bytes of page cache each idle one holds */
     size_t n_idle;
+    struct store **lent; /* `max` slots: those borrowed from `idle` */
+    int64_t *lent_cache; /* what each held when it was lent */
+    size_t n_lent;
     size_t n_open;
     size_t max;
-    int64_t cache_budget; /* page cache of all idle connections, bytes */
+    int64_t cache_budget; /* page cache of all connections, bytes */
 };
 
 /* Connections of the pool: four per processor, within these bounds
@@ -111,12 +114,17 @@ struct app_pool {
 
 /* The pool's page-cache rule, used when a connection comes back:
  * `idle[0..n)` are the bytes of page cache of the idle connections, the
- * least recently used first, and `back` that of the one coming back.
- * Sets release[i] (n slots) for the idle ones whose cache to free, the
- * oldest first, until what is kept fits in `budget`, and returns true when
- * even then `back`'s must be freed too. */
-bool app_pool_cache_plan(
-    const int64_t *idle, size_t n, int64_t back, int64_t budget, bool *release);
+ * least recently used first, `back` that of the one coming back, and
+ * `lent` what the others still borrowed held when they were lent (not
+ * theirs to free now, but counted). Sets release[i] (n slots) for the idle
+ * ones whose cache to free, the oldest first, until the total fits in
+ * `budget`, and returns true when even then `back`'s must be freed too. */
+bool app_pool_cache_plan(const int64_t *idle,
+                         size_t n,
+                         int64_t back,
+                         int64_t lent,
+                         int64_t budget,
+                         bool *release);
 
 struct app {
     char *db_url;
