@@ -91,7 +91,6 @@ struct item_set {
 };
 
 struct queue {
-    struct http_req *req;
     struct item *items;
     size_t n, cap;
     /* What the queue holds, for has_item without a walk of the items:
@@ -536,7 +535,6 @@ queue_tx(struct store *s, void *ctx)
     role_set r = req->roles;
 
     queue_clear(qp);
-    qp->req = req;
     qp->now = app_now(app_of(req));
     acting_scope(req, &sc);
     if (store_org_get(s, req->caller.org_id, &org) < 0)
