@@ -8,6 +8,7 @@
 #include "http/jsonout.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,8 +78,8 @@ jsonout_add_string(struct buf *b, const char *s, size_t len)
     buf_addch(b, '"');
 }
 
-static void
-add_integer(struct buf *b, json_int_t v)
+void
+jsonout_add_int(struct buf *b, int64_t v)
 {
     char digits[24];
     size_t n = sizeof digits;
@@ -95,21 +96,40 @@ add_integer(struct buf *b, json_int_t v)
     buf_add(b, digits + n, sizeof digits - n);
 }
 
-/* A real exactly as jansson writes it (its own rules for precision,
- * exponents and the ".0" of whole numbers): reals are rare in compel's
- * answers, so they are left to jansson. */
-static bool
-add_real(struct buf *b, const json_t *v)
+bool
+jsonout_add_real(struct buf *b, double v)
 {
-    char *text;
+    char text[40];
+    char *e;
+    int n;
 
-    if (!isfinite(json_real_value(v)))
+    if (!isfinite(v))
         return false;
-    text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-    if (!text)
+    /* jansson's rules: 17 significant digits, a ".0" when the text has
+     * neither a point nor an exponent, and an exponent without '+' or
+     * leading zeros ("1e+300" is "1e300", "1e-05" is "1e-5") */
+    n = snprintf(text, sizeof text, "%.17g", v);
+    if (n <= 0 || (size_t)n >= sizeof text - 2)
         return false;
-    buf_adds(b, text);
-    free(text);
+    e = strchr(text, 'e');
+    if (!e && !strchr(text, '.')) {
+        memcpy(text + n, ".0", 3);
+        n += 2;
+    }
+    if (e) {
+        char *start = e + 1;
+        char *end = start + 1;
+
+        if (*start == '-')
+            start++;
+        while (*end == '0')
+            end++;
+        if (end != start) {
+            memmove(start, end, (size_t)(text + n - end) + 1);
+            n -= (int)(end - start);
+        }
+    }
+    buf_add(b, text, (size_t)n);
     return true;
 }
 
@@ -154,10 +174,10 @@ add_value(struct buf *b, const json_t *v, int depth)
         jsonout_add_string(b, json_string_value(v), json_string_length(v));
         return true;
     case JSON_INTEGER:
-        add_integer(b, json_integer_value(v));
+        jsonout_add_int(b, json_integer_value(v));
         return true;
     case JSON_REAL:
-        return add_real(b, v);
+        return jsonout_add_real(b, json_real_value(v));
     case JSON_TRUE:
         buf_add(b, "true", 4);
         return true;

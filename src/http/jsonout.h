@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/buf.h"
 
@@ -31,5 +32,16 @@ bool jsonout_add(struct buf *b, const json_t *v);
  * jansson value first). `s` must be UTF-8, as jansson would require.
  */
 void jsonout_add_string(struct buf *b, const char *s, size_t len);
+
+/* Append the integer `v` as jsonout_add writes a json_integer. */
+void jsonout_add_int(struct buf *b, int64_t v);
+
+/*
+ * Append the real `v` exactly as json_dumps writes a json_real (17
+ * significant digits, ".0" on whole numbers, exponents without '+' or
+ * leading zeros). Returns false, appending nothing, when `v` is not
+ * finite.
+ */
+bool jsonout_add_real(struct buf *b, double v);
 
 #endif

@@ -45,6 +45,37 @@ test_scalars(void **state)
     same_as_jansson(json_real(1e300));
 }
 
+/* The reals of reports (rates in [0, 1]) and the edges of the format:
+ * whole numbers, exponents both ways, the shortest and longest forms. */
+static void
+test_reals(void **state)
+{
+    static const double v[] = {
+        0.0,    1.0,     -1.0,   2.0 / 3.0, 1.0 / 3.0, 0.1,    0.5,
+        0.9999, 1e-5,    1e-7,   1.5e-300,  1e300,     -2e22,  123456789.0,
+        1e16,   1e17,    1.0e21, 4.9e-324,  0.123456789012345678,
+        7.0 / 9.0};
+    struct buf b = BUF_INIT;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        json_t *r = json_real(v[i]);
+        char *want = json_dumps(r, JSON_COMPACT | JSON_ENCODE_ANY);
+
+        buf_reset(&b);
+        assert_true(jsonout_add_real(&b, v[i]));
+        assert_string_equal(buf_str(&b), want);
+        free(want);
+        json_decref(r);
+        same_as_jansson(json_real(v[i]));
+    }
+    buf_reset(&b);
+    assert_false(jsonout_add_real(&b, 1.0 / 0.0));
+    assert_false(jsonout_add_real(&b, 0.0 / 0.0));
+    assert_int_equal(b.len, 0);
+    buf_release(&b);
+}
+
 static void
 test_strings(void **state)
 {
@@ -99,6 +130,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scalars),
+        cmocka_unit_test(test_reals),
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_containers),
         cmocka_unit_test(test_too_deep),
