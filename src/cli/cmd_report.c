@@ -7,6 +7,7 @@
  *                 [--format table|csv|json] [--public]
  */
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,8 @@ now_us(void)
 
 struct report_ctx {
     struct reports_query q;
-    json_t *doc;
+    enum reports_format format;
+    struct buf text;
 };
 
 static enum store_rc
@@ -64,9 +66,7 @@ report_tx(struct store *s, void *ctx)
 {
     struct report_ctx *c = ctx;
 
-    json_decref(c->doc);
-    c->doc = NULL;
-    return reports_build(s, &c->q, &c->doc);
+    return reports_write(s, &c->q, c->format, &c->text);
 }
 
 enum report_format {
@@ -189,26 +189,29 @@ cmd_report(int argc, char **argv)
         cli_fail(CMD, "%s: %s", url, why);
         goto out;
     }
-    if (store_tx_run_read(s, "report", report_tx, &c) < 0 || !c.doc) {
+    c.format = fmt == REPORT_FORMAT_CSV    ? REPORTS_FORMAT_CSV
+               : fmt == REPORT_FORMAT_JSON ? REPORTS_FORMAT_JSON
+                                           : REPORTS_FORMAT_TABLE;
+    if (store_tx_run_read(s, "report", report_tx, &c) < 0) {
         cli_fail(CMD, "%s: the report could not be read", url);
         goto out_close;
     }
-    switch (fmt) {
-    case REPORT_FORMAT_CSV:
-        reports_csv(c.doc, &out);
-        break;
-    case REPORT_FORMAT_JSON:
-        text = json_dumps(c.doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-        if (text) {
-            buf_adds(&out, text);
-            buf_addch(&out, '\n');
+    if (fmt == REPORT_FORMAT_JSON) {
+        /* the server's compact text, indented for a reader */
+        json_t *doc = json_loadb(c.text.data, c.text.len, 0, NULL);
+
+        text =
+            doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+        json_decref(doc);
+        if (!text) {
+            cli_fail(CMD, "cannot write the report as JSON");
+            goto out_close;
         }
+        buf_adds(&out, text);
+        buf_addch(&out, '\n');
         free(text);
-        break;
-    case REPORT_FORMAT_TABLE:
-    default:
-        reports_table(c.doc, &out);
-        break;
+    } else {
+        buf_add(&out, c.text.data, c.text.len);
     }
     if (out.len && fwrite(out.data, 1, out.len, stdout) != out.len) {
         cli_fail(CMD, "cannot write the report");
@@ -219,6 +222,6 @@ out_close:
     store_close(s);
 out:
     buf_release(&out);
-    json_decref(c.doc);
+    buf_release(&c.text);
     return status;
 }

@@ -33,7 +33,8 @@ const struct route_group h_reports_group = ROUTE_GROUP(rows);
 struct report_tx {
     struct app_tx base;
     struct reports_query q;
-    json_t *doc;
+    enum reports_format format;
+    struct buf text;
 };
 
 static enum store_rc
@@ -41,9 +42,7 @@ report_tx(struct store *s, void *ctx)
 {
     struct report_tx *t = ctx;
 
-    json_decref(t->doc);
-    t->doc = NULL;
-    return reports_build(s, &t->q, &t->doc);
+    return reports_write(s, &t->q, t->format, &t->text);
 }
 
 static bool
@@ -77,20 +76,18 @@ h_reports_jurisdictions(struct http_req *req)
     /* A jurisdiction's users see their own row only. */
     if (req->caller.org_kind == ORG_KIND_JURISDICTION)
         t.q.org_id = req->caller.org_id;
+    t.format = wants_csv(req) ? REPORTS_FORMAT_CSV : REPORTS_FORMAT_JSON;
     err = app_run_read(req, "report_jurisdictions", report_tx, &t.base);
     if (err != CM_ERR_OK) {
-        json_decref(t.doc);
+        buf_release(&t.text);
         return err;
     }
-    if (wants_csv(req)) {
-        struct buf csv = BUF_INIT;
-
-        reports_csv(t.doc, &csv);
-        json_decref(t.doc);
-        err =
-            reply_bytes(req, 200, "text/csv; charset=utf-8", csv.data, csv.len);
-        buf_release(&csv);
+    if (t.format == REPORTS_FORMAT_CSV) {
+        err = reply_bytes(req, 200, "text/csv; charset=utf-8", t.text.data,
+                          t.text.len);
+        buf_release(&t.text);
         return err;
     }
-    return reply_json(req, 200, t.doc);
+    /* written line by line from the store's sums: no JSON tree */
+    return reply_json_text(req, 200, &t.text);
 }

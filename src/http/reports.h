@@ -9,7 +9,6 @@
 #ifndef CM_HTTP_REPORTS_H
 #define CM_HTTP_REPORTS_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -36,22 +35,31 @@ enum cm_err reports_check_query(const struct reports_query *q,
                                 char *why,
                                 size_t why_size);
 
+/* How reports_write writes the report. */
+enum reports_format {
+    /* compact JSON: {from, to, generated_at, public, jurisdictions: [...]} */
+    REPORTS_FORMAT_JSON,
+    /* CSV (RFC 4180): one header row of dotted field names
+     * ("subpoenas.served"), then one row per jurisdiction; null is empty */
+    REPORTS_FORMAT_CSV,
+    /* an aligned text table for a terminal: one line per jurisdiction with
+     * the main measures */
+    REPORTS_FORMAT_TABLE
+};
+
 /*
  * Read the report of `q` from `s` (inside a transaction the caller runs)
- * and write the JSON document into *out (the caller json_decrefs it).
- * The query must have passed reports_check_query. Returns STORE_ONE_RESULT
- * or a negative enum store_rc.
+ * and write it to `out` in format `f`, one jurisdiction at a time as the
+ * store hands them over (no document is built first: 3,000 jurisdictions
+ * are about 100,000 values). `out` is emptied first, so a retried
+ * transaction can call it again. The query must have passed
+ * reports_check_query. Returns STORE_ONE_RESULT or a negative enum
+ * store_rc (`out` then holds a partial text to discard).
  */
-enum store_rc
-reports_build(struct store *s, const struct reports_query *q, json_t **out);
-
-/* The document as CSV (RFC 4180): one header row of dotted field names
- * ("subpoenas.served"), then one row per jurisdiction; null is empty. */
-void reports_csv(const json_t *doc, struct buf *out);
-
-/* The document as an aligned text table for a terminal: one line per
- * jurisdiction with the main measures. */
-void reports_table(const json_t *doc, struct buf *out);
+enum store_rc reports_write(struct store *s,
+                            const struct reports_query *q,
+                            enum reports_format f,
+                            struct buf *out);
 
 /* The local date of an instant in an IANA zone, for the store's report
  * aggregates (store_reports_set_local_date); false for an unknown zone. */

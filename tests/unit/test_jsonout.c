@@ -50,11 +50,26 @@ test_scalars(void **state)
 static void
 test_reals(void **state)
 {
-    static const double v[] = {
-        0.0,    1.0,     -1.0,   2.0 / 3.0, 1.0 / 3.0, 0.1,    0.5,
-        0.9999, 1e-5,    1e-7,   1.5e-300,  1e300,     -2e22,  123456789.0,
-        1e16,   1e17,    1.0e21, 4.9e-324,  0.123456789012345678,
-        7.0 / 9.0};
+    static const double v[] = {0.0,
+                               1.0,
+                               -1.0,
+                               2.0 / 3.0,
+                               1.0 / 3.0,
+                               0.1,
+                               0.5,
+                               0.9999,
+                               1e-5,
+                               1e-7,
+                               1.5e-300,
+                               1e300,
+                               -2e22,
+                               123456789.0,
+                               1e16,
+                               1e17,
+                               1.0e21,
+                               4.9e-324,
+                               0.123456789012345678,
+                               7.0 / 9.0};
     struct buf b = BUF_INIT;
 
     (void)state;
@@ -129,10 +144,8 @@ int
 main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_scalars),
-        cmocka_unit_test(test_reals),
-        cmocka_unit_test(test_strings),
-        cmocka_unit_test(test_containers),
+        cmocka_unit_test(test_scalars),  cmocka_unit_test(test_reals),
+        cmocka_unit_test(test_strings),  cmocka_unit_test(test_containers),
         cmocka_unit_test(test_too_deep),
     };
 

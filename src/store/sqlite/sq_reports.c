@@ -100,60 +100,186 @@ hist_cmp(const void *key, const void *elem)
     return strcmp(key, ((const struct hist *)elem)->org_id);
 }
 
-struct counts_list {
-    const struct hists *h;
-    store_report_cb cb;
-    void *cls;
+/* A jurisdiction of the report, summed in C (the row the callback gets,
+ * with its own copies of the text). */
+struct jur {
+    struct store_report_row r;
+    const char *today; /* the local date of `now` in its zone */
+    size_t zone;       /* index into jurs.zones */
 };
 
+struct jurs {
+    struct jur *v;
+    size_t n, cap;
+    /* the local date of `now` per time zone, computed once each */
+    struct zone_day {
+        const char *tz;
+        char today[STORE_DATE_SIZE];
+    } * zones;
+    size_t n_zones, cap_zones;
+    int64_t now;
+    size_t hint; /* the last jurisdiction jur_find found */
+};
+
+static char *
+col_dup(sqlite3_stmt *st, int i)
+{
+    const char *t = (const char *)sqlite3_column_text(st, i);
+
+    return t ? cm_strdup(t) : NULL;
+}
+
+static void
+org_row(sqlite3_stmt *st, void *ctx)
+{
+    struct jurs *j = ctx;
+    struct jur *x;
+
+    if (j->n == j->cap) {
+        j->cap = j->cap ? j->cap * 2 : 256;
+        j->v = cm_realloc(j->v, j->cap * sizeof *j->v);
+    }
+    x = &j->v[j->n++];
+    memset(x, 0, sizeof *x);
+    (void)snprintf(x->r.org_id, sizeof x->r.org_id, "%s",
+                   (const char *)sqlite3_column_text(st, 0));
+    x->r.name = col_dup(st, 1);
+    x->r.state = col_dup(st, 2);
+    x->r.timezone = col_dup(st, 3);
+}
+
+static int
+jur_id_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct jur *)a)->r.org_id,
+                  ((const struct jur *)b)->r.org_id);
+}
+
+static int
+jur_key_cmp(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct jur *)elem)->r.org_id);
+}
+
+/* Text as SQLite's BINARY collation orders it, NULL first. */
+static int
+text_cmp(const char *a, const char *b)
+{
+    if (!a || !b)
+        return (a != NULL) - (b != NULL);
+    return strcmp(a, b);
+}
+
+/* The report's order: name, then state, then id. */
+static int
+jur_order_cmp(const void *a, const void *b)
+{
+    const struct jur *x = *(const struct jur *const *)a;
+    const struct jur *y = *(const struct jur *const *)b;
+    int c = text_cmp(x->r.name, y->r.name);
+
+    if (c == 0)
+        c = text_cmp(x->r.state, y->r.state);
+    return c != 0 ? c : strcmp(x->r.org_id, y->r.org_id);
+}
+
+/* The jurisdiction `org_id`, or NULL. The tables come in org_id order
+ * (their primary keys), so the last match or the one after it is tried
+ * before a binary search. */
+static struct jur *
+jur_find(struct jurs *j, const char *org_id)
+{
+    struct jur *x;
+
+    if (!org_id || j->n == 0)
+        return NULL;
+    for (size_t k = j->hint; k < j->n && k <= j->hint + 1; k++)
+        if (strcmp(j->v[k].r.org_id, org_id) == 0) {
+            j->hint = k;
+            return &j->v[k];
+        }
+    x = bsearch(org_id, j->v, j->n, sizeof *j->v, jur_key_cmp);
+    if (x)
+        j->hint = (size_t)(x - j->v);
+    return x;
+}
+
+/* The index of `tz` in j->zones, its local date of j->now computed on its
+ * first use. */
+static size_t
+zone_of(struct jurs *j, const char *tz)
+{
+    struct zone_day *z;
+    size_t i;
+
+    for (i = 0; i < j->n_zones; i++)
+        if (text_cmp(j->zones[i].tz, tz) == 0)
+            return i;
+    if (j->n_zones == j->cap_zones) {
+        j->cap_zones = j->cap_zones ? j->cap_zones * 2 : 8;
+        j->zones = cm_realloc(j->zones, j->cap_zones * sizeof *j->zones);
+    }
+    z = &j->zones[j->n_zones++];
+    z->tz = tz;
+    store_reports_local_date(tz ? tz : "UTC", j->now, z->today);
+    return j->n_zones - 1;
+}
+
+/* A row of report_counts: org_id, the measures in enum order, median. */
 static void
 counts_row(sqlite3_stmt *st, void *ctx)
 {
-    struct counts_list *l = ctx;
-    struct store_report_row r;
-    const struct hist *h;
+    struct jur *x = jur_find(ctx, (const char *)sqlite3_column_text(st, 0));
     int i;
-    int c = 0;
 
-    memset(&r, 0, sizeof r);
-    (void)snprintf(r.org_id, sizeof r.org_id, "%s",
-                   (const char *)sqlite3_column_text(st, c++));
-    r.name = (const char *)sqlite3_column_text(st, c++);
-    r.state = (const char *)sqlite3_column_text(st, c++);
-    r.timezone = (const char *)sqlite3_column_text(st, c++);
+    if (!x)
+        return; /* not a jurisdiction (or not the one asked for) */
     for (i = 0; i < STORE_REPORT_MEASURE__COUNT; i++)
-        r.counts[i] = sqlite3_column_int64(st, c++);
-    r.open = sqlite3_column_int64(st, c++);
-    r.overdue = sqlite3_column_int64(st, c++);
-    r.has_median = sqlite3_column_type(st, c) != SQLITE_NULL;
-    r.median_days = sqlite3_column_int64(st, c++);
-    h = l->h->n_orgs ? bsearch(r.org_id, l->h->orgs, l->h->n_orgs,
-                               sizeof *l->h->orgs, hist_cmp)
-                     : NULL;
-    if (h) {
-        r.days = &l->h->bars[h->first];
-        r.n_days = h->n;
-        r.has_median = false;
+        x->r.counts[i] += sqlite3_column_int64(st, 1 + i);
+    i = 1 + STORE_REPORT_MEASURE__COUNT;
+    if (sqlite3_column_type(st, i) != SQLITE_NULL) {
+        int64_t m = sqlite3_column_int64(st, i);
+
+        if (!x->r.has_median || m > x->r.median_days)
+            x->r.median_days = m;
+        x->r.has_median = true;
     }
-    l->cb(l->cls, &r);
 }
 
-/* sum(c.<col>) for every measure, in enum order. */
+/* A row of report_open: org_id, return_date, n. */
+static void
+open_row(sqlite3_stmt *st, void *ctx)
+{
+    struct jur *x = jur_find(ctx, (const char *)sqlite3_column_text(st, 0));
+    const char *due = (const char *)sqlite3_column_text(st, 1);
+    int64_t n = sqlite3_column_int64(st, 2);
+
+    if (!x)
+        return;
+    x->r.open += n;
+    if (due && strcmp(due, x->today) < 0)
+        x->r.overdue += n;
+}
+
+/* The measure columns of report_counts, in enum order. */
 /* clang-format off */
-#define SUM(col) "coalesce(sum(c." col "), 0), "
-#define COUNT_SUMS                                                      \
-    SUM("detainers_lodged")                                             \
-    SUM("honored_reported") SUM("honored_observed")                     \
-    SUM("honored_inferred") SUM("declined_reported")                    \
-    SUM("declined_observed") SUM("declined_inferred")                   \
-    SUM("served") SUM("resolved") SUM("complied")                       \
-    SUM("partially_complied") SUM("no_records") SUM("objected")         \
-    SUM("refused") SUM("on_time_original") SUM("on_time_extended")      \
-    SUM("items_requested") SUM("items_produced") SUM("referred")        \
-    SUM("orders_enforced") SUM("orders_enforced_in_part")               \
-    SUM("orders_denied") SUM("contempt_civil") SUM("contempt_criminal")
+#define COUNT_COLS                                                      \
+    "detainers_lodged, honored_reported, honored_observed,"             \
+    " honored_inferred, declined_reported, declined_observed,"          \
+    " declined_inferred, served, resolved, complied, partially_complied," \
+    " no_records, objected, refused, on_time_original, on_time_extended," \
+    " items_requested, items_produced, referred, orders_enforced,"      \
+    " orders_enforced_in_part, orders_denied, contempt_civil,"          \
+    " contempt_criminal"
 /* clang-format on */
 
+/*
+ * The report reads three small things and sums them here rather than in
+ * one GROUP BY (which cost about as much again at 3,000 jurisdictions):
+ * the jurisdictions, each period's row of report_counts per jurisdiction
+ * (a range of its primary key), and every row of report_open, each
+ * matched to its jurisdiction by id.
+ */
 static int
 sq_report_jurisdictions(struct store *s,
                         const char *const *periods,
@@ -164,69 +290,116 @@ sq_report_jurisdictions(struct store *s,
                         void *cls)
 {
     struct sqlite_store *ss = sq_to_sqlite(s);
+    bool one = org_id && *org_id;
     struct buf keys = BUF_INIT;
     struct hists h;
-    struct counts_list l;
+    struct jurs j;
+    struct jur **order = NULL;
     struct sq_binder b;
     size_t i;
     int n;
 
     memset(&h, 0, sizeof h);
-    /* period keys are digits, dashes or '*': no JSON escaping needed */
-    buf_addch(&keys, '[');
-    for (i = 0; i < n_periods; i++)
-        buf_addf(&keys, "%s\"%s\"", i ? "," : "", periods[i]);
-    buf_addch(&keys, ']');
-
+    memset(&j, 0, sizeof j);
+    j.now = now;
     b = (struct sq_binder){
-        sq_stmt_get(ss, STMT_ID_REPORT_DAYS,
-                    "SELECT d.org_id, d.days, sum(d.n) FROM report_days d"
-                    " WHERE d.period IN (SELECT value FROM json_each(?1))"
-                    " AND (?2 IS NULL OR d.org_id = ?2)"
-                    " GROUP BY d.org_id, d.days HAVING sum(d.n) > 0"
-                    " ORDER BY d.org_id, d.days"),
+        sq_stmt_get(ss, STMT_ID_REPORT_ORGS,
+                    "SELECT id, name, state, timezone FROM organizations"
+                    " WHERE kind = 'jurisdiction' AND (?1 IS NULL OR id = ?1)"),
         0, SQLITE_OK};
-    sq_bind_text(&b, keys.data);
-    sq_bind_id(&b, org_id ? org_id : "");
-    /* one period: the stored median, no histogram to read */
-    n = n_periods > 1 ? sq_run_list(ss, &b, "report_days", hist_row, &h) : 0;
-    if (n_periods <= 1)
-        sq_stmt_done(b.st);
+    sq_bind_id(&b, one ? org_id : "");
+    n = sq_run_list(ss, &b, "organizations", org_row, &j);
     if (n < 0)
-        goto out_release;
+        goto out;
+    if (j.n > 1)
+        qsort(j.v, j.n, sizeof *j.v, jur_id_cmp);
+    for (i = 0; i < j.n; i++)
+        j.v[i].zone = zone_of(&j, j.v[i].r.timezone);
+    for (i = 0; i < j.n; i++) /* zones is final now */
+        j.v[i].today = j.zones[j.v[i].zone].today;
 
-    l.h = &h;
-    l.cb = cb;
-    l.cls = cls;
+    for (i = 0; i < n_periods; i++) {
+        b = (struct sq_binder){
+            one ? sq_stmt_get(ss, STMT_ID_REPORT_COUNTS_ONE,
+                              "SELECT org_id, " COUNT_COLS ", median_days"
+                              " FROM report_counts"
+                              " WHERE period = ?1 AND org_id = ?2")
+                : sq_stmt_get(ss, STMT_ID_REPORT_COUNTS,
+                              "SELECT org_id, " COUNT_COLS ", median_days"
+                              " FROM report_counts WHERE period = ?1"),
+            0, SQLITE_OK};
+        sq_bind_text(&b, periods[i]);
+        if (one)
+            sq_bind_id(&b, org_id);
+        n = sq_run_list(ss, &b, "report_counts", counts_row, &j);
+        if (n < 0)
+            goto out;
+    }
+
     b = (struct sq_binder){
-        sq_stmt_get(
-            ss, STMT_ID_REPORT_COUNTS,
-            "SELECT o.id, o.name, o.state, o.timezone, " COUNT_SUMS
-            /* open and overdue: each jurisdiction's own rows of
-             * report_open, a range of its primary key (not every row
-             * joined back to its organization); today once per time
-             * zone */
-            " coalesce((SELECT sum(r.n) FROM report_open r"
-            "  WHERE r.org_id = o.id AND r.n <> 0), 0),"
-            " coalesce((SELECT sum(r.n) FROM report_open r"
-            "  WHERE r.org_id = o.id AND r.return_date < z.today"
-            "  AND r.n <> 0), 0),"
-            " max(c.median_days)"
-            " FROM organizations o"
-            " JOIN (SELECT timezone AS tz,"
-            "  compel_local_date(?3, timezone) AS today"
-            "  FROM organizations WHERE kind = 'jurisdiction'"
-            "  GROUP BY timezone) z ON z.tz = o.timezone"
-            " LEFT JOIN report_counts c ON c.org_id = o.id"
-            "  AND c.period IN (SELECT value FROM json_each(?1))"
-            " WHERE o.kind = 'jurisdiction' AND (?2 IS NULL OR o.id = ?2)"
-            " GROUP BY o.id ORDER BY o.name, o.state, o.id"),
+        one ? sq_stmt_get(ss, STMT_ID_REPORT_OPEN_ONE,
+                          "SELECT org_id, return_date, n FROM report_open"
+                          " WHERE org_id = ?1 AND n <> 0")
+            : sq_stmt_get(ss, STMT_ID_REPORT_OPEN,
+                          "SELECT org_id, return_date, n FROM report_open"
+                          " WHERE n <> 0"),
         0, SQLITE_OK};
-    sq_bind_text(&b, keys.data);
-    sq_bind_id(&b, org_id ? org_id : "");
-    sq_bind_int(&b, now);
-    n = sq_run_list(ss, &b, "report_counts", counts_row, &l);
-out_release:
+    if (one)
+        sq_bind_id(&b, org_id);
+    n = sq_run_list(ss, &b, "report_open", open_row, &j);
+    if (n < 0)
+        goto out;
+
+    /* several periods: the histograms of days to response for the median */
+    if (n_periods > 1) {
+        /* period keys are digits, dashes or '*': no JSON escaping needed */
+        buf_addch(&keys, '[');
+        for (i = 0; i < n_periods; i++)
+            buf_addf(&keys, "%s\"%s\"", i ? "," : "", periods[i]);
+        buf_addch(&keys, ']');
+        b = (struct sq_binder){
+            sq_stmt_get(ss, STMT_ID_REPORT_DAYS,
+                        "SELECT d.org_id, d.days, sum(d.n) FROM report_days d"
+                        " WHERE d.period IN (SELECT value FROM json_each(?1))"
+                        " AND (?2 IS NULL OR d.org_id = ?2)"
+                        " GROUP BY d.org_id, d.days HAVING sum(d.n) > 0"
+                        " ORDER BY d.org_id, d.days"),
+            0, SQLITE_OK};
+        sq_bind_text(&b, keys.data);
+        sq_bind_id(&b, one ? org_id : "");
+        n = sq_run_list(ss, &b, "report_days", hist_row, &h);
+        if (n < 0)
+            goto out;
+    }
+
+    order = cm_calloc(j.n ? j.n : 1, sizeof *order);
+    for (i = 0; i < j.n; i++)
+        order[i] = &j.v[i];
+    qsort(order, j.n, sizeof *order, jur_order_cmp);
+    for (i = 0; i < j.n; i++) {
+        struct store_report_row *r = &order[i]->r;
+        const struct hist *x = h.n_orgs ? bsearch(r->org_id, h.orgs, h.n_orgs,
+                                                  sizeof *h.orgs, hist_cmp)
+                                        : NULL;
+
+        if (n_periods > 1) {
+            /* the median comes from the histogram, or there is none */
+            r->days = x ? &h.bars[x->first] : NULL;
+            r->n_days = x ? x->n : 0;
+            r->has_median = false;
+        }
+        cb(cls, r);
+    }
+    n = (int)j.n;
+out:
+    for (i = 0; i < j.n; i++) {
+        cm_free((char *)j.v[i].r.name);
+        cm_free((char *)j.v[i].r.state);
+        cm_free((char *)j.v[i].r.timezone);
+    }
+    cm_free(j.v);
+    cm_free(j.zones);
+    cm_free(order);
     cm_free(h.orgs);
     cm_free(h.bars);
     buf_release(&keys);
