@@ -2,13 +2,11 @@
  * sq_reports.c: the SQLite implementation of store_reports.h: the
  * compel_local_date() SQL function the report triggers call, and the
  * report itself, read from the aggregate tables of migration 0006 (never
- * from the cases): one query for the counts of every jurisdiction (with
- * the stored median when the range is a single period) and, for a range
- * of several periods, one for the histograms of days to response, merged
- * by organization id.
- *
- * The period keys are bound as one JSON array (json_each), so the
- * statements stay cached whatever the range.
+ * from the cases) with plain range reads of their primary keys and summed
+ * here: the jurisdictions, each period's counts (with the stored median
+ * when the range is a single period), the open subpoenas by return date,
+ * and for a range of several periods each period's histogram of days to
+ * response.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,61 +49,18 @@ sq_reports_register(sqlite3 *db)
     return rc;
 }
 
-/* The histograms of every jurisdiction, sorted by org id. */
-struct hist {
-    char org_id[STORE_ID_SIZE];
-    size_t first; /* index into bars */
-    size_t n;
-};
-
-struct hists {
-    struct hist *orgs;
-    size_t n_orgs, cap_orgs;
-    struct store_report_bar *bars;
-    size_t n_bars, cap_bars;
-};
-
-static void
-hist_row(sqlite3_stmt *st, void *ctx)
-{
-    struct hists *h = ctx;
-    const char *org = (const char *)sqlite3_column_text(st, 0);
-    struct hist *last = h->n_orgs ? &h->orgs[h->n_orgs - 1] : NULL;
-
-    if (!org)
-        return;
-    if (!last || strcmp(last->org_id, org) != 0) {
-        if (h->n_orgs == h->cap_orgs) {
-            h->cap_orgs = h->cap_orgs ? h->cap_orgs * 2 : 64;
-            h->orgs = cm_realloc(h->orgs, h->cap_orgs * sizeof *h->orgs);
-        }
-        last = &h->orgs[h->n_orgs++];
-        memset(last, 0, sizeof *last);
-        (void)snprintf(last->org_id, sizeof last->org_id, "%s", org);
-        last->first = h->n_bars;
-    }
-    if (h->n_bars == h->cap_bars) {
-        h->cap_bars = h->cap_bars ? h->cap_bars * 2 : 256;
-        h->bars = cm_realloc(h->bars, h->cap_bars * sizeof *h->bars);
-    }
-    h->bars[h->n_bars].days = sqlite3_column_int64(st, 1);
-    h->bars[h->n_bars].count = sqlite3_column_int64(st, 2);
-    h->n_bars++;
-    last->n++;
-}
-
-static int
-hist_cmp(const void *key, const void *elem)
-{
-    return strcmp(key, ((const struct hist *)elem)->org_id);
-}
-
 /* A jurisdiction of the report, summed in C (the row the callback gets,
  * with its own copies of the text). */
 struct jur {
     struct store_report_row r;
     const char *today; /* the local date of `now` in its zone */
     size_t zone;       /* index into jurs.zones */
+    /* over several periods: responses by days to response, summed over
+     * the periods; hist[k] counts days == hist_lo + k */
+    int64_t *hist;
+    int64_t hist_lo;
+    size_t hist_len;
+    struct store_report_bar *bars; /* the non-zero ones, for the callback */
 };
 
 struct jurs {
@@ -261,6 +216,70 @@ open_row(sqlite3_stmt *st, void *ctx)
         x->r.overdue += n;
 }
 
+/* Add `n` responses after `days` days to x's histogram, growing it either
+ * way (days are few: 0 to a few hundred). */
+static void
+hist_add(struct jur *x, int64_t days, int64_t n)
+{
+    if (x->hist_len == 0) {
+        x->hist_lo = days;
+        x->hist_len = 64;
+        x->hist = cm_calloc(x->hist_len, sizeof *x->hist);
+    } else if (days < x->hist_lo) {
+        size_t more = (size_t)(x->hist_lo - days);
+        int64_t *h = cm_calloc(x->hist_len + more, sizeof *h);
+
+        memcpy(h + more, x->hist, x->hist_len * sizeof *h);
+        cm_free(x->hist);
+        x->hist = h;
+        x->hist_len += more;
+        x->hist_lo = days;
+    } else if ((uint64_t)(days - x->hist_lo) >= x->hist_len) {
+        size_t len = x->hist_len;
+
+        while ((uint64_t)(days - x->hist_lo) >= len)
+            len *= 2;
+        x->hist = cm_realloc(x->hist, len * sizeof *x->hist);
+        memset(x->hist + x->hist_len, 0, (len - x->hist_len) * sizeof *x->hist);
+        x->hist_len = len;
+    }
+    x->hist[days - x->hist_lo] += n;
+}
+
+/* A row of report_days: org_id, days, n. */
+static void
+days_row(sqlite3_stmt *st, void *ctx)
+{
+    struct jur *x = jur_find(ctx, (const char *)sqlite3_column_text(st, 0));
+    int64_t n = sqlite3_column_int64(st, 2);
+
+    if (x && n != 0)
+        hist_add(x, sqlite3_column_int64(st, 1), n);
+}
+
+/* x's histogram as ascending bars with a positive count. */
+static void
+hist_bars(struct jur *x)
+{
+    size_t k;
+    size_t n = 0;
+
+    for (k = 0; k < x->hist_len; k++)
+        n += x->hist[k] > 0;
+    if (n == 0)
+        return;
+    x->bars = cm_calloc(n, sizeof *x->bars);
+    for (k = 0, n = 0; k < x->hist_len; k++) {
+        if (x->hist[k] <= 0)
+            continue;
+        x->bars[n].days = x->hist_lo + (int64_t)k;
+        x->bars[n].count = x->hist[k];
+        n++;
+    }
+    x->r.days = x->bars;
+    x->r.n_days = n;
+}
+
 /* The measure columns of report_counts, in enum order. */
 /* clang-format off */
 #define COUNT_COLS                                                      \
@@ -291,15 +310,12 @@ sq_report_jurisdictions(struct store *s,
 {
     struct sqlite_store *ss = sq_to_sqlite(s);
     bool one = org_id && *org_id;
-    struct buf keys = BUF_INIT;
-    struct hists h;
     struct jurs j;
     struct jur **order = NULL;
     struct sq_binder b;
     size_t i;
     int n;
 
-    memset(&h, 0, sizeof h);
     memset(&j, 0, sizeof j);
     j.now = now;
     b = (struct sq_binder){
@@ -331,6 +347,7 @@ sq_report_jurisdictions(struct store *s,
         sq_bind_text(&b, periods[i]);
         if (one)
             sq_bind_id(&b, org_id);
+        j.hint = 0;
         n = sq_run_list(ss, &b, "report_counts", counts_row, &j);
         if (n < 0)
             goto out;
@@ -350,24 +367,22 @@ sq_report_jurisdictions(struct store *s,
     if (n < 0)
         goto out;
 
-    /* several periods: the histograms of days to response for the median */
-    if (n_periods > 1) {
-        /* period keys are digits, dashes or '*': no JSON escaping needed */
-        buf_addch(&keys, '[');
-        for (i = 0; i < n_periods; i++)
-            buf_addf(&keys, "%s\"%s\"", i ? "," : "", periods[i]);
-        buf_addch(&keys, ']');
+    /* several periods: the median from the histograms of days to response,
+     * each period's a range of report_days' primary key, summed here */
+    for (i = 0; n_periods > 1 && i < n_periods; i++) {
         b = (struct sq_binder){
-            sq_stmt_get(ss, STMT_ID_REPORT_DAYS,
-                        "SELECT d.org_id, d.days, sum(d.n) FROM report_days d"
-                        " WHERE d.period IN (SELECT value FROM json_each(?1))"
-                        " AND (?2 IS NULL OR d.org_id = ?2)"
-                        " GROUP BY d.org_id, d.days HAVING sum(d.n) > 0"
-                        " ORDER BY d.org_id, d.days"),
+            one ? sq_stmt_get(ss, STMT_ID_REPORT_DAYS_ONE,
+                              "SELECT org_id, days, n FROM report_days"
+                              " WHERE period = ?1 AND org_id = ?2")
+                : sq_stmt_get(ss, STMT_ID_REPORT_DAYS,
+                              "SELECT org_id, days, n FROM report_days"
+                              " WHERE period = ?1"),
             0, SQLITE_OK};
-        sq_bind_text(&b, keys.data);
-        sq_bind_id(&b, one ? org_id : "");
-        n = sq_run_list(ss, &b, "report_days", hist_row, &h);
+        sq_bind_text(&b, periods[i]);
+        if (one)
+            sq_bind_id(&b, org_id);
+        j.hint = 0;
+        n = sq_run_list(ss, &b, "report_days", days_row, &j);
         if (n < 0)
             goto out;
     }
@@ -378,14 +393,10 @@ sq_report_jurisdictions(struct store *s,
     qsort(order, j.n, sizeof *order, jur_order_cmp);
     for (i = 0; i < j.n; i++) {
         struct store_report_row *r = &order[i]->r;
-        const struct hist *x = h.n_orgs ? bsearch(r->org_id, h.orgs, h.n_orgs,
-                                                  sizeof *h.orgs, hist_cmp)
-                                        : NULL;
 
         if (n_periods > 1) {
             /* the median comes from the histogram, or there is none */
-            r->days = x ? &h.bars[x->first] : NULL;
-            r->n_days = x ? x->n : 0;
+            hist_bars(order[i]);
             r->has_median = false;
         }
         cb(cls, r);
@@ -396,13 +407,12 @@ out:
         cm_free((char *)j.v[i].r.name);
         cm_free((char *)j.v[i].r.state);
         cm_free((char *)j.v[i].r.timezone);
+        cm_free(j.v[i].hist);
+        cm_free(j.v[i].bars);
     }
     cm_free(j.v);
     cm_free(j.zones);
     cm_free(order);
-    cm_free(h.orgs);
-    cm_free(h.bars);
-    buf_release(&keys);
     return n;
 }
 

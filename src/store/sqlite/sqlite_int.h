@@ -177,6 +177,7 @@ enum stmt_id {
     STMT_ID_REPORT_OPEN,
     STMT_ID_REPORT_OPEN_ONE,
     STMT_ID_REPORT_DAYS,
+    STMT_ID_REPORT_DAYS_ONE,
     /* store_jobs.h */
     STMT_ID_JOB_INSERT,
     STMT_ID_JOB_GET,
