@@ -1262,6 +1262,19 @@ app_json_time(int64_t us)
     return json_string(out);
 }
 
+void
+app_add_time(struct buf *b, int64_t us)
+{
+    char out[DATE_RFC3339_SIZE];
+
+    if (us == 0) {
+        buf_add(b, "null", 4);
+        return;
+    }
+    date_time_format_rfc3339(us / 1000000, 0, out);
+    jsonout_add_string(b, out, strlen(out));
+}
+
 json_t *
 app_json_str(const char *s)
 {

@@ -329,6 +329,10 @@ json_t *app_json_time(int64_t us);
 /* A string or JSON null for NULL / "". A new reference. */
 json_t *app_json_str(const char *s);
 
+/* Append the JSON text of app_json_time(us) to `b` (for answers written
+ * without building a jansson value; jsonout_add_text is app_json_str's). */
+void app_add_time(struct buf *b, int64_t us);
+
 /*
  * If-Match: `required` (PATCH) answers 428 when the header is missing;
  * a header that is not `"<version>"` or names another version answers

@@ -79,6 +79,73 @@ jsonout_add_string(struct buf *b, const char *s, size_t len)
 }
 
 void
+jsonout_add_text(struct buf *b, const char *s)
+{
+    if (!s || !*s)
+        buf_add(b, "null", 4);
+    else
+        jsonout_add_string(b, s, strlen(s));
+}
+
+/* The length of the UTF-8 sequence at s[0..len), or 0 when it is not one
+ * jansson accepts (its utf8_check_first and utf8_check_full). */
+static size_t
+utf8_seq(const unsigned char *s, size_t len)
+{
+    unsigned char u = s[0];
+    uint32_t cp;
+    size_t n;
+
+    if (u < 0x80)
+        return 1;
+    if (u >= 0xC2 && u <= 0xDF) {
+        n = 2;
+        cp = u & 0x1Fu;
+    } else if (u >= 0xE0 && u <= 0xEF) {
+        n = 3;
+        cp = u & 0x0Fu;
+    } else if (u >= 0xF0 && u <= 0xF4) {
+        n = 4;
+        cp = u & 0x07u;
+    } else {
+        return 0; /* a continuation byte, C0, C1 or past U+10FFFF */
+    }
+    if (n > len)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if (s[i] < 0x80 || s[i] > 0xBF)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3Fu);
+    }
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000))
+        return 0; /* overlong */
+    return n;
+}
+
+bool
+jsonout_is_utf8(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+
+    while (i < len) {
+        size_t n;
+
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        n = utf8_seq(p + i, len - i);
+        if (n == 0)
+            return false;
+        i += n;
+    }
+    return true;
+}
+
+void
 jsonout_add_int(struct buf *b, int64_t v)
 {
     char digits[24];

@@ -33,6 +33,19 @@ bool jsonout_add(struct buf *b, const json_t *v);
  */
 void jsonout_add_string(struct buf *b, const char *s, size_t len);
 
+/*
+ * Append the string `s` as jsonout_add_string does, or null when `s` is
+ * NULL or "" (what compel's app_json_str makes of such a field).
+ */
+void jsonout_add_text(struct buf *b, const char *s);
+
+/*
+ * Whether the `len` bytes of `s` are UTF-8 as jansson accepts it (no
+ * overlong forms, surrogates or code points past U+10FFFF; NUL allowed):
+ * exactly when json_stringn(s, len) would not return NULL.
+ */
+bool jsonout_is_utf8(const char *s, size_t len);
+
 /* Append the integer `v` as jsonout_add writes a json_integer. */
 void jsonout_add_int(struct buf *b, int64_t v);
 

@@ -121,6 +121,79 @@ test_containers(void **state)
     same_as_jansson(json_object());
 }
 
+/* jsonout_is_utf8 agrees with jansson's own check (json_stringn returns
+ * NULL exactly when it refuses the bytes) on every one- and two-byte
+ * string, on every three-byte string that starts with a lead byte and on
+ * four-byte sequences around the edges (U+10000, U+10FFFF, past it). */
+static void
+test_utf8(void **state)
+{
+    static const unsigned char lead4[] = {0xF0, 0xF4, 0xF5, 0xF8};
+    static const unsigned char cont[] = {0x7F, 0x80, 0x8F, 0x90,
+                                         0x9F, 0xA0, 0xBF, 0xC0};
+    unsigned char s[4];
+
+    (void)state;
+    for (unsigned a = 0; a < 256; a++) {
+        s[0] = (unsigned char)a;
+        for (unsigned b = 0; b < 256; b++) {
+            json_t *v;
+
+            s[1] = (unsigned char)b;
+            for (size_t len = 1; len <= 2; len++) {
+                v = json_stringn((const char *)s, len);
+                assert_int_equal(jsonout_is_utf8((const char *)s, len),
+                                 v != NULL);
+                json_decref(v);
+            }
+            if (a < 0xE0 || a > 0xEF)
+                continue;
+            for (unsigned c = 0; c < 256; c++) {
+                s[2] = (unsigned char)c;
+                v = json_stringn((const char *)s, 3);
+                assert_int_equal(jsonout_is_utf8((const char *)s, 3),
+                                 v != NULL);
+                json_decref(v);
+            }
+        }
+    }
+    for (size_t i = 0; i < sizeof lead4; i++)
+        for (size_t j = 0; j < sizeof cont; j++)
+            for (size_t k = 0; k < sizeof cont; k++)
+                for (size_t l = 0; l < sizeof cont; l++) {
+                    json_t *v;
+
+                    s[0] = lead4[i];
+                    s[1] = cont[j];
+                    s[2] = cont[k];
+                    s[3] = cont[l];
+                    v = json_stringn((const char *)s, 4);
+                    assert_int_equal(jsonout_is_utf8((const char *)s, 4),
+                                     v != NULL);
+                    json_decref(v);
+                }
+    /* NUL is UTF-8 (a value may hold one); a cut sequence is not. */
+    assert_true(jsonout_is_utf8("a\0b", 3));
+    assert_false(jsonout_is_utf8("\xe2\x80", 2));
+    assert_true(jsonout_is_utf8("", 0));
+}
+
+/* jsonout_add_text writes null for NULL and "", else the string. */
+static void
+test_text(void **state)
+{
+    struct buf b = BUF_INIT;
+
+    (void)state;
+    jsonout_add_text(&b, NULL);
+    buf_addch(&b, ',');
+    jsonout_add_text(&b, "");
+    buf_addch(&b, ',');
+    jsonout_add_text(&b, "a\"b");
+    assert_string_equal(buf_str(&b), "null,null,\"a\\\"b\"");
+    buf_release(&b);
+}
+
 static void
 test_too_deep(void **state)
 {
@@ -146,6 +219,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_scalars),  cmocka_unit_test(test_reals),
         cmocka_unit_test(test_strings),  cmocka_unit_test(test_containers),
+        cmocka_unit_test(test_utf8),     cmocka_unit_test(test_text),
         cmocka_unit_test(test_too_deep),
     };
 
