@@ -11,6 +11,7 @@
 #include "core/alloc.h"
 #include "core/buf.h"
 #include "core/rand.h"
+#include "http/jsonout.h"
 #include "store/store_admin.h"
 #include "store/store_cases.h"
 
@@ -208,35 +209,91 @@ cases_deadline_fixed(struct store *s,
     return rc;
 }
 
-/* Split text into a JSON array of its lines. */
-static json_t *
-lines_json(const char *text)
+/* Append `text`'s lines as a JSON array of strings (empty lines left
+ * out; NULL is the empty array). */
+static void
+add_lines(struct buf *b, const char *text)
 {
-    json_t *a = json_array();
+    bool first = true;
 
+    buf_addch(b, '[');
     while (text && *text) {
         const char *nl = strchr(text, '\n');
         size_t n = nl ? (size_t)(nl - text) : strlen(text);
 
-        if (n > 0)
-            (void)json_array_append_new(a, json_stringn(text, n));
+        if (n > 0) {
+            if (!first)
+                buf_addch(b, ',');
+            jsonout_add_string(b, text, n);
+            first = false;
+        }
         text += n + (nl ? 1 : 0);
     }
-    return a;
+    buf_addch(b, ']');
 }
+
+/* The JSON form read back from its text (what the *_write functions
+ * append), so that the two forms cannot differ; NULL if it is not JSON. */
+static json_t *
+json_of(const struct buf *text)
+{
+    return json_loadb(buf_str(text), text->len, 0, NULL);
+}
+
+struct deadlines_out {
+    struct buf *out;
+    struct buf *return_explain;
+    size_t n;
+};
 
 static void
 deadline_cb(void *cls, const struct store_deadline *d)
 {
-    json_t *o = cls;
+    struct deadlines_out *w = cls;
+    struct buf *b = w->out;
 
-    (void)json_object_set_new(
-        o, d->kind,
-        json_pack("{s:s, s:s, s:o, s:I, s:o, s:o}", "due", d->due, "rule",
-                  d->rule_id, "calendar_id", app_json_str(d->calendar_id),
-                  "calendar_version", (json_int_t)d->calendar_version,
-                  "trigger", app_json_str(d->trigger), "explain",
-                  lines_json(d->explanation)));
+    /* Columns the schema declares NOT NULL: a row without them was left
+     * out of the answer before it was written directly, so it still is. */
+    if (!d->kind || !d->due || !d->rule_id)
+        return;
+    if (w->n++ > 0)
+        buf_addch(b, ',');
+    jsonout_add_string(b, d->kind, strlen(d->kind));
+    buf_adds(b, ":{\"due\":");
+    jsonout_add_string(b, d->due, strlen(d->due));
+    buf_adds(b, ",\"rule\":");
+    jsonout_add_string(b, d->rule_id, strlen(d->rule_id));
+    buf_adds(b, ",\"calendar_id\":");
+    jsonout_add_text(b, d->calendar_id);
+    buf_adds(b, ",\"calendar_version\":");
+    jsonout_add_int(b, d->calendar_version);
+    buf_adds(b, ",\"trigger\":");
+    jsonout_add_text(b, d->trigger);
+    buf_adds(b, ",\"explain\":");
+    add_lines(b, d->explanation);
+    buf_addch(b, '}');
+    if (w->return_explain && strcmp(d->kind, "return") == 0) {
+        buf_reset(w->return_explain);
+        add_lines(w->return_explain, d->explanation);
+    }
+}
+
+enum store_rc
+cases_deadlines_write(struct store *s,
+                      const char *case_kind,
+                      const char *case_id,
+                      struct buf *out,
+                      struct buf *return_explain)
+{
+    struct deadlines_out w = {out, return_explain, 0};
+    int n;
+
+    buf_addch(out, '{');
+    n = store_deadline_list_for_case(s, case_kind, case_id, deadline_cb, &w);
+    if (n < 0)
+        return (enum store_rc)n;
+    buf_addch(out, '}');
+    return STORE_ONE_RESULT;
 }
 
 json_t *
@@ -244,13 +301,12 @@ cases_deadlines_json(struct store *s,
                      const char *case_kind,
                      const char *case_id)
 {
-    json_t *o = json_object();
+    struct buf text = BUF_INIT;
+    json_t *o = NULL;
 
-    if (store_deadline_list_for_case(s, case_kind, case_id, deadline_cb, o) <
-        0) {
-        json_decref(o);
-        return NULL;
-    }
+    if (cases_deadlines_write(s, case_kind, case_id, &text, NULL) >= 0)
+        o = json_of(&text);
+    buf_release(&text);
     return o;
 }
 
@@ -323,23 +379,45 @@ cases_history_json(struct store *s, const char *case_kind, const char *case_id)
     return json_pack("{s:o, s:n}", "items", items, "next_cursor");
 }
 
+void
+cases_allowed_write(const struct machine *m,
+                    int state,
+                    role_set roles,
+                    const struct guard_facts *facts,
+                    struct buf *out)
+{
+    uint32_t mask = 0;
+    bool first = true;
+
+    buf_addch(out, '[');
+    if (machine_allowed_actions(m, state, roles, NULL, facts, &mask) !=
+        CM_ERR_OK)
+        mask = 0;
+    for (int i = 0; i < m->action_count; i++) {
+        const char *name = machine_action_name(m, i);
+
+        if ((mask & (1u << (unsigned)i)) && name &&
+            strcmp(name, "create") != 0) {
+            if (!first)
+                buf_addch(out, ',');
+            jsonout_add_string(out, name, strlen(name));
+            first = false;
+        }
+    }
+    buf_addch(out, ']');
+}
+
 json_t *
 cases_allowed_json(const struct machine *m,
                    int state,
                    role_set roles,
                    const struct guard_facts *facts)
 {
-    json_t *a = json_array();
-    uint32_t mask = 0;
+    struct buf text = BUF_INIT;
+    json_t *a;
 
-    if (machine_allowed_actions(m, state, roles, NULL, facts, &mask) !=
-        CM_ERR_OK)
-        return a;
-    for (int i = 0; i < m->action_count; i++) {
-        const char *name = machine_action_name(m, i);
-
-        if ((mask & (1u << (unsigned)i)) && name && strcmp(name, "create") != 0)
-            (void)json_array_append_new(a, json_string(name));
-    }
-    return a;
+    cases_allowed_write(m, state, roles, facts, &text);
+    a = json_of(&text);
+    buf_release(&text);
+    return a ? a : json_array();
 }

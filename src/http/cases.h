@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "core/buf.h"
 #include "domain/calendar.h"
 #include "domain/deadline.h"
 #include "domain/machine.h"
@@ -72,9 +73,23 @@ enum store_rc cases_deadline_fixed(struct store *s,
                                    const char *trigger_text,
                                    int64_t now);
 
-/* The case's stored deadlines as a JSON object keyed by kind, each
- * {"due", "rule", "calendar_id", "calendar_version", "trigger",
- * "explain": [lines]}; a new reference, or NULL on a store error. */
+/*
+ * The case's stored deadlines as the compact JSON text of an object keyed
+ * by kind, each {"due", "rule", "calendar_id", "calendar_version",
+ * "trigger", "explain": [lines]}, appended to `out`. When `return_explain`
+ * is not NULL and the case has a deadline of kind "return", that
+ * deadline's "explain" array is written into it (emptied first); it is
+ * left alone when there is none. Returns STORE_ONE_RESULT, or a negative
+ * enum store_rc with `out` holding a partial text to discard.
+ */
+enum store_rc cases_deadlines_write(struct store *s,
+                                    const char *case_kind,
+                                    const char *case_id,
+                                    struct buf *out,
+                                    struct buf *return_explain);
+
+/* The same deadlines as a JSON object (the text above, read back); a new
+ * reference, or NULL on a store error. */
 json_t *cases_deadlines_json(struct store *s,
                              const char *case_kind,
                              const char *case_id);
@@ -95,8 +110,16 @@ enum store_rc cases_event(struct store *s,
 json_t *
 cases_history_json(struct store *s, const char *case_kind, const char *case_id);
 
-/* The actions the caller may take now, as a JSON array of names (a new
- * reference): machine_allowed_actions with the caller's roles and `facts`. */
+/* The actions the caller may take now (machine_allowed_actions with the
+ * caller's roles and `facts`, "create" left out) as the compact JSON text
+ * of an array of names, appended to `out`. */
+void cases_allowed_write(const struct machine *m,
+                         int state,
+                         role_set roles,
+                         const struct guard_facts *facts,
+                         struct buf *out);
+
+/* The same actions as a JSON array (a new reference). */
 json_t *cases_allowed_json(const struct machine *m,
                            int state,
                            role_set roles,

@@ -10,6 +10,8 @@
 
 #include <jansson.h>
 
+#include "core/buf.h"
+
 #include "store/store.h"
 
 /* The documents of case (`case_kind`, `case_id`), oldest first, as a JSON
@@ -19,6 +21,15 @@
 json_t *documents_case_json(struct store *s,
                             const char *case_kind,
                             const char *case_id);
+
+/* The same documents as the compact JSON text of that array, appended to
+ * `out` (the JSON form above is this text read back). Returns
+ * STORE_ONE_RESULT, or a negative enum store_rc with `out` holding a
+ * partial text to discard. */
+enum store_rc documents_case_write(struct store *s,
+                                   const char *case_kind,
+                                   const char *case_id,
+                                   struct buf *out);
 
 /*
  * Whether `doc_id` names a document of kind `kind` attached to case

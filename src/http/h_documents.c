@@ -44,6 +44,7 @@
 #include "domain/subpoena.h"
 #include "http/app.h"
 #include "http/documents.h"
+#include "http/jsonout.h"
 #include "http/reply.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -481,36 +482,100 @@ can_add_to(const struct http_req *req, const struct case_scope *c)
 
 /* ---- JSON -----------------------------------------------------------------*/
 
+/* Append document `d` (no content) as the compact JSON text of
+ * {"id", "kind", "filename", "content_type", "size", "sha256",
+ * "uploaded_by", "uploaded_at"}. */
+static void
+document_write(struct buf *b, const struct store_document *d)
+{
+    char hex[SHA256_HEX_SIZE];
+    const char *kind = d->kind ? d->kind : "";
+    const char *filename = d->filename ? d->filename : "";
+    const char *type = d->content_type ? d->content_type : "";
+
+    sha256_hex(d->sha256, hex);
+    buf_adds(b, "{\"id\":");
+    jsonout_add_string(b, d->id, strlen(d->id));
+    buf_adds(b, ",\"kind\":");
+    jsonout_add_string(b, kind, strlen(kind));
+    buf_adds(b, ",\"filename\":");
+    jsonout_add_string(b, filename, strlen(filename));
+    buf_adds(b, ",\"content_type\":");
+    jsonout_add_string(b, type, strlen(type));
+    buf_adds(b, ",\"size\":");
+    jsonout_add_int(b, d->size);
+    buf_adds(b, ",\"sha256\":");
+    jsonout_add_string(b, hex, strlen(hex));
+    buf_adds(b, ",\"uploaded_by\":");
+    jsonout_add_string(b, d->uploaded_by, strlen(d->uploaded_by));
+    buf_adds(b, ",\"uploaded_at\":");
+    app_add_time(b, d->created_at);
+    buf_addch(b, '}');
+}
+
+/* The same as a JSON object: the text read back, so that the two forms
+ * cannot differ; NULL only if the text is not JSON. */
 static json_t *
 document_json(const struct store_document *d)
 {
-    char hex[SHA256_HEX_SIZE];
+    struct buf text = BUF_INIT;
+    json_t *o;
 
-    sha256_hex(d->sha256, hex);
-    return json_pack(
-        "{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:o}", "id", d->id, "kind",
-        d->kind ? d->kind : "", "filename", d->filename ? d->filename : "",
-        "content_type", d->content_type ? d->content_type : "", "size",
-        (json_int_t)d->size, "sha256", hex, "uploaded_by", d->uploaded_by,
-        "uploaded_at", app_json_time(d->created_at));
+    document_write(&text, d);
+    o = json_loadb(buf_str(&text), text.len, 0, NULL);
+    buf_release(&text);
+    return o;
 }
 
+struct documents_out {
+    struct buf *out;
+    size_t n;
+};
+
+/* Append `d` to the JSON array `cls`. */
+static void
+document_append_cb(void *cls, const struct store_document *d)
+{
+    (void)json_array_append_new(cls, document_json(d));
+}
+
+/* Append `d` to the text of a documents_out. */
 static void
 document_list_cb(void *cls, const struct store_document *d)
 {
-    (void)json_array_append_new(cls, document_json(d));
+    struct documents_out *w = cls;
+
+    if (w->n++ > 0)
+        buf_addch(w->out, ',');
+    document_write(w->out, d);
+}
+
+enum store_rc
+documents_case_write(struct store *s,
+                     const char *case_kind,
+                     const char *case_id,
+                     struct buf *out)
+{
+    struct documents_out w = {out, 0};
+    int n;
+
+    buf_addch(out, '[');
+    n = store_document_list(s, case_kind, case_id, NULL, document_list_cb, &w);
+    if (n < 0)
+        return (enum store_rc)n;
+    buf_addch(out, ']');
+    return STORE_ONE_RESULT;
 }
 
 json_t *
 documents_case_json(struct store *s, const char *case_kind, const char *case_id)
 {
-    json_t *a = json_array();
+    struct buf text = BUF_INIT;
+    json_t *a = NULL;
 
-    if (store_document_list(s, case_kind, case_id, NULL, document_list_cb, a) <
-        0) {
-        json_decref(a);
-        return NULL;
-    }
+    if (documents_case_write(s, case_kind, case_id, &text) >= 0)
+        a = json_loadb(buf_str(&text), text.len, 0, NULL);
+    buf_release(&text);
     return a;
 }
 
@@ -968,7 +1033,7 @@ list_tx(struct store *s, void *ctx)
         }
     }
     n = store_document_list(s, t->case_id ? c.kind : NULL, t->case_id, t->kind,
-                            document_list_cb, t->items);
+                            document_append_cb, t->items);
     rc = n < 0 ? (enum store_rc)n : STORE_ONE_RESULT;
 out_case:
     case_scope_release(&c);

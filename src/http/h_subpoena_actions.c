@@ -18,6 +18,11 @@
  * ("frcp6-days") on the recipient's calendar, counting from the day of
  * service in the recipient's time zone, or stores a given `return_date`;
  * `extend` moves it later and keeps `original_return_date`.
+ *
+ * The JSON form is written as text straight into a buffer
+ * (h_subpoena_write: GET answers with that text, no jansson value built);
+ * the routes that need a jansson value (an action's answer, a create kept
+ * for Idempotency-Key replays) read that text back, so the forms agree.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -34,6 +39,7 @@
 #include "http/body.h"
 #include "http/cases.h"
 #include "http/documents.h"
+#include "http/jsonout.h"
 #include "http/jspec.h"
 #include "http/reply.h"
 #include "http/server.h"
@@ -62,9 +68,18 @@ enum store_rc h_subpoena_check_org(struct store *s,
                                    const char *kind,
                                    const char *field);
 
-/* The subpoena `sp` as JSON for the caller (a new reference in *out);
- * with `values` the items carry their opened values and *n_values counts
- * those that had one. */
+/* The subpoena `sp` as the compact JSON text of its answer for the caller,
+ * appended to `out` (a partial text to discard on failure); with `values`
+ * the items carry their opened values and *n_values counts those that had
+ * one. */
+enum store_rc h_subpoena_write(struct store *s,
+                               struct http_req *req,
+                               const struct store_subpoena *sp,
+                               bool values,
+                               struct buf *out,
+                               size_t *n_values);
+
+/* The same as JSON (the text read back; a new reference in *out). */
 enum store_rc h_subpoena_render(struct store *s,
                                 struct http_req *req,
                                 const struct store_subpoena *sp,
@@ -179,195 +194,256 @@ facts_release(struct sub_facts *f)
     store_user_release(&f->me);
 }
 
+/* Append `name` (a literal with its quotes, colon and leading comma) and
+ * then the string `v` or null (NULL or ""). */
+static void
+add_text(struct buf *b, const char *name, const char *v)
+{
+    buf_adds(b, name);
+    jsonout_add_text(b, v);
+}
+
+/* Append `name` and then the time `us` or null (0). */
+static void
+add_time(struct buf *b, const char *name, int64_t us)
+{
+    buf_adds(b, name);
+    app_add_time(b, us);
+}
+
+/* Append `name` and then the string `v` (never null). */
+static void
+add_string(struct buf *b, const char *name, const char *v)
+{
+    buf_adds(b, name);
+    jsonout_add_string(b, v, strlen(v));
+}
+
+struct extensions_out {
+    struct buf *out;
+    size_t n;
+};
+
 static void
 extension_cb(void *cls, const struct store_extension *x)
 {
-    json_t *a = cls;
+    struct extensions_out *w = cls;
+    struct buf *b = w->out;
 
-    (void)json_array_append_new(
-        a, json_pack("{s:o, s:o, s:o, s:o, s:o}", "old_return_date",
-                     app_json_str(x->old_return_date), "new_return_date",
-                     app_json_str(x->new_return_date), "reason",
-                     app_json_str(x->reason), "extended_by",
-                     app_json_str(x->by_user), "extended_at",
-                     app_json_time(x->at)));
+    if (w->n++ > 0)
+        buf_addch(b, ',');
+    add_text(b, "{\"old_return_date\":", x->old_return_date);
+    add_text(b, ",\"new_return_date\":", x->new_return_date);
+    add_text(b, ",\"reason\":", x->reason);
+    add_text(b, ",\"extended_by\":", x->by_user);
+    add_time(b, ",\"extended_at\":", x->at);
+    buf_addch(b, '}');
 }
 
-/* The signer as {id, name, title}, or null. */
+/* Append the signer as {id, name, title}, or null. */
 static enum store_rc
-signer_json(struct store *s, const char *user_id, json_t **out)
+signer_write(struct store *s, const char *user_id, struct buf *b)
 {
     struct store_user u = {0};
     enum store_rc rc;
 
     if (!user_id[0]) {
-        *out = json_null();
+        buf_add(b, "null", 4);
         return STORE_ONE_RESULT;
     }
     rc = store_user_get(s, user_id, &u);
     if (rc < 0)
         return rc;
-    if (rc == STORE_NO_RESULTS)
-        *out = json_pack("{s:s, s:n, s:n}", "id", user_id, "name", "title");
-    else
-        *out = json_pack("{s:s, s:o, s:o}", "id", user_id, "name",
-                         app_json_str(u.name), "title", app_json_str(u.title));
+    add_string(b, "{\"id\":", user_id);
+    if (rc == STORE_NO_RESULTS) {
+        buf_adds(b, ",\"name\":null,\"title\":null}");
+    } else {
+        add_text(b, ",\"name\":", u.name);
+        add_text(b, ",\"title\":", u.title);
+        buf_addch(b, '}');
+    }
     store_user_release(&u);
     return STORE_ONE_RESULT;
 }
 
-/* The items; with `values` each carries its opened value (or null). */
+/* Append the items; with `values` each carries its opened value (or
+ * null), and *n_values counts those that had one. */
 static enum store_rc
-items_json(struct http_req *req,
-           const struct store_subpoena *sp,
-           bool values,
-           json_t **out,
-           size_t *n_values)
+items_write(struct http_req *req,
+            const struct store_subpoena *sp,
+            bool values,
+            struct buf *b,
+            size_t *n_values)
 {
-    json_t *a = json_array();
+    struct buf plain = BUF_INIT;
+    enum store_rc rc = STORE_ONE_RESULT;
     size_t seen = 0;
 
+    buf_addch(b, '[');
     for (size_t i = 0; i < sp->n_items; i++) {
         const struct store_subpoena_item *it = &sp->items[i];
-        json_t *o = json_pack(
-            "{s:s, s:I, s:o, s:o, s:o, s:o}", "id", it->id, "position",
-            (json_int_t)it->position, "category", app_json_str(it->category),
-            "description", app_json_str(it->description), "outcome",
-            app_json_str(it->outcome), "ground", app_json_str(it->ground));
 
+        if (i > 0)
+            buf_addch(b, ',');
+        add_string(b, "{\"id\":", it->id);
+        buf_adds(b, ",\"position\":");
+        jsonout_add_int(b, it->position);
+        add_text(b, ",\"category\":", it->category);
+        add_text(b, ",\"description\":", it->description);
+        add_text(b, ",\"outcome\":", it->outcome);
+        add_text(b, ",\"ground\":", it->ground);
         if (values) {
-            json_t *v = json_null();
-
-            if (it->value.data) {
-                struct buf plain = BUF_INIT;
-
+            buf_adds(b, ",\"value\":");
+            if (!it->value.data) {
+                buf_add(b, "null", 4);
+            } else {
+                buf_reset(&plain);
                 if (fieldcrypt_open(&app_of(req)->fc, it->id, "value",
                                     it->value.data, it->value.len,
                                     &plain) != CM_ERR_OK) {
-                    buf_release(&plain);
-                    json_decref(o);
-                    json_decref(a);
-                    return STORE_HARD_ERROR;
+                    rc = STORE_HARD_ERROR;
+                    goto out_release;
                 }
-                v = json_stringn(buf_str(&plain), plain.len);
-                buf_release(&plain);
+                /* A value jansson would not take as a string was shown
+                 * as null (and still counted as shown). */
+                if (jsonout_is_utf8(buf_str(&plain), plain.len))
+                    jsonout_add_string(b, buf_str(&plain), plain.len);
+                else
+                    buf_add(b, "null", 4);
                 seen++;
             }
-            (void)json_object_set_new(o, "value", v ? v : json_null());
         }
-        (void)json_array_append_new(a, o);
+        buf_addch(b, '}');
     }
-    *out = a;
+    buf_addch(b, ']');
     *n_values = seen;
-    return STORE_ONE_RESULT;
+out_release:
+    buf_release(&plain);
+    return rc;
 }
 
+/*
+ * Append the JSON text of subpoena `sp` to `b`. The fields that need a
+ * store read (signer, extensions, deadlines, documents) are read first,
+ * into buffers of their own, so that the object is written in its order:
+ * the return date's explanation, early in it, comes from the deadlines.
+ */
 static enum store_rc
-subpoena_json(struct store *s,
-              struct http_req *req,
-              const struct store_subpoena *sp,
-              const struct sub_facts *f,
-              bool values,
-              json_t **out,
-              size_t *n_values)
+subpoena_write(struct store *s,
+               struct http_req *req,
+               const struct store_subpoena *sp,
+               const struct sub_facts *f,
+               bool values,
+               struct buf *b,
+               size_t *n_values)
 {
-    json_t *o = NULL;
-    json_t *items = NULL;
-    json_t *signer = NULL;
-    json_t *ext = json_array();
-    json_t *deadlines = NULL;
-    json_t *explain = json_null();
-    json_t *ret = NULL;
-    json_t *docs;
+    struct buf signer = BUF_INIT;
+    struct buf ext = BUF_INIT;
+    struct buf deadlines = BUF_INIT;
+    struct buf explain = BUF_INIT;
+    struct buf docs = BUF_INIT;
+    struct extensions_out ext_out = {&ext, 0};
     enum store_rc rc;
     size_t seen = 0;
     int state = 0;
     int n;
 
-    rc = items_json(req, sp, values, &items, &seen);
+    rc = signer_write(s, sp->signed_by, &signer);
     if (rc < 0)
         goto out_release;
-    rc = signer_json(s, sp->signed_by, &signer);
-    if (rc < 0)
-        goto out_release;
-    n = store_extension_list(s, sp->id, extension_cb, ext);
+    buf_addch(&ext, '[');
+    n = store_extension_list(s, sp->id, extension_cb, &ext_out);
     if (n < 0) {
         rc = (enum store_rc)n;
         goto out_release;
     }
-    deadlines = cases_deadlines_json(s, "subpoena", sp->id);
-    if (!deadlines) {
-        rc = STORE_HARD_ERROR;
+    buf_addch(&ext, ']');
+    rc = cases_deadlines_write(s, "subpoena", sp->id, &deadlines, &explain);
+    if (rc < 0)
         goto out_release;
-    }
-    ret = json_object_get(deadlines, "return");
-    if (ret && json_object_get(ret, "explain")) {
-        json_decref(explain);
-        explain = json_deep_copy(json_object_get(ret, "explain"));
-    }
+    rc = documents_case_write(s, "subpoena", sp->id, &docs);
+    if (rc < 0)
+        goto out_release;
     (void)machine_state_parse(&subpoena_machine, sp->state, &state);
-    o = json_pack(
-        "{s:s, s:I, s:o, s:o, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:b,"
-        " s:o, s:o, s:o, s:o}",
-        "id", sp->id, "version", (json_int_t)sp->version, "created_at",
-        app_json_time(sp->created_at), "updated_at",
-        app_json_time(sp->updated_at), "number", sp->number, "agency_org_id",
-        sp->agency_org_id, "recipient_org_id", sp->recipient_org_id,
-        "person_id", app_json_str(sp->person_id), "detainer_id",
-        app_json_str(sp->detainer_id), "purpose", app_json_str(sp->purpose),
-        "state", app_json_str(sp->state), "disposition",
-        app_json_str(sp->disposition), "overdue", f->is_overdue, "drafted_by",
-        app_json_str(sp->drafted_by), "signed_by", signer, "signed_at",
-        app_json_time(sp->signed_at), "served_at",
-        app_json_time(sp->served_at));
-    signer = NULL;
-    (void)json_object_set_new(o, "method", app_json_str(sp->service_method));
-    (void)json_object_set_new(o, "service_method",
-                              app_json_str(sp->service_method));
-    (void)json_object_set_new(o, "served_to", app_json_str(sp->served_to));
-    (void)json_object_set_new(o, "acknowledged_at",
-                              app_json_time(sp->acknowledged_at));
-    (void)json_object_set_new(o, "return_date", app_json_str(sp->return_date));
-    (void)json_object_set_new(o, "return_date_explain", explain);
-    explain = NULL;
-    (void)json_object_set_new(o, "original_return_date",
-                              app_json_str(sp->original_return_date));
-    (void)json_object_set_new(o, "extensions", ext);
-    ext = NULL;
-    (void)json_object_set_new(o, "responded_at",
-                              app_json_time(sp->responded_at));
+
+    /* about 1,100 bytes with two items and a return date */
+    buf_grow(b, 1024 + signer.len + ext.len + 2 * deadlines.len + docs.len +
+                    sp->n_items * 256);
+    add_string(b, "{\"id\":", sp->id);
+    buf_adds(b, ",\"version\":");
+    jsonout_add_int(b, sp->version);
+    add_time(b, ",\"created_at\":", sp->created_at);
+    add_time(b, ",\"updated_at\":", sp->updated_at);
+    add_string(b, ",\"number\":", sp->number);
+    add_string(b, ",\"agency_org_id\":", sp->agency_org_id);
+    add_string(b, ",\"recipient_org_id\":", sp->recipient_org_id);
+    add_text(b, ",\"person_id\":", sp->person_id);
+    add_text(b, ",\"detainer_id\":", sp->detainer_id);
+    add_text(b, ",\"purpose\":", sp->purpose);
+    add_text(b, ",\"state\":", sp->state);
+    add_text(b, ",\"disposition\":", sp->disposition);
+    buf_adds(b, f->is_overdue ? ",\"overdue\":true" : ",\"overdue\":false");
+    add_text(b, ",\"drafted_by\":", sp->drafted_by);
+    buf_adds(b, ",\"signed_by\":");
+    buf_add(b, signer.data, signer.len);
+    add_time(b, ",\"signed_at\":", sp->signed_at);
+    add_time(b, ",\"served_at\":", sp->served_at);
+    add_text(b, ",\"method\":", sp->service_method);
+    add_text(b, ",\"service_method\":", sp->service_method);
+    add_text(b, ",\"served_to\":", sp->served_to);
+    add_time(b, ",\"acknowledged_at\":", sp->acknowledged_at);
+    add_text(b, ",\"return_date\":", sp->return_date);
+    buf_adds(b, ",\"return_date_explain\":");
+    if (explain.len > 0)
+        buf_add(b, explain.data, explain.len);
+    else
+        buf_add(b, "null", 4);
+    add_text(b, ",\"original_return_date\":", sp->original_return_date);
+    buf_adds(b, ",\"extensions\":");
+    buf_add(b, ext.data, ext.len);
+    add_time(b, ",\"responded_at\":", sp->responded_at);
     if (values)
-        (void)json_object_set_new(o, "response_note",
-                                  app_json_str(sp->response_note));
-    (void)json_object_set_new(o, "refusal_reason",
-                              app_json_str(sp->refusal_reason));
-    (void)json_object_set_new(o, "withdrawal_reason",
-                              app_json_str(sp->withdrawal_reason));
-    (void)json_object_set_new(o, "items", items);
-    items = NULL;
-    (void)json_object_set_new(o, "enforcement_id",
-                              app_json_str(sp->enforcement_id));
-    (void)json_object_set_new(o, "deadlines", deadlines);
-    deadlines = NULL;
-    (void)json_object_set_new(
-        o, "allowed_actions",
-        cases_allowed_json(&subpoena_machine, state, req->roles, &f->f));
-    docs = documents_case_json(s, "subpoena", sp->id);
-    if (!docs) {
-        json_decref(o);
-        rc = STORE_HARD_ERROR;
+        add_text(b, ",\"response_note\":", sp->response_note);
+    add_text(b, ",\"refusal_reason\":", sp->refusal_reason);
+    add_text(b, ",\"withdrawal_reason\":", sp->withdrawal_reason);
+    buf_adds(b, ",\"items\":");
+    rc = items_write(req, sp, values, b, &seen);
+    if (rc < 0)
         goto out_release;
-    }
-    (void)json_object_set_new(o, "documents", docs);
-    *out = o;
+    add_text(b, ",\"enforcement_id\":", sp->enforcement_id);
+    buf_adds(b, ",\"deadlines\":");
+    buf_add(b, deadlines.data, deadlines.len);
+    buf_adds(b, ",\"allowed_actions\":");
+    cases_allowed_write(&subpoena_machine, state, req->roles, &f->f, b);
+    buf_adds(b, ",\"documents\":");
+    buf_add(b, docs.data, docs.len);
+    buf_addch(b, '}');
     *n_values = seen;
     rc = STORE_ONE_RESULT;
 out_release:
-    json_decref(items);
-    json_decref(signer);
-    json_decref(ext);
-    json_decref(deadlines);
-    json_decref(explain);
+    buf_release(&signer);
+    buf_release(&ext);
+    buf_release(&deadlines);
+    buf_release(&explain);
+    buf_release(&docs);
+    return rc;
+}
+
+enum store_rc
+h_subpoena_write(struct store *s,
+                 struct http_req *req,
+                 const struct store_subpoena *sp,
+                 bool values,
+                 struct buf *out,
+                 size_t *n_values)
+{
+    struct sub_facts f;
+    enum store_rc rc = facts_fill(s, req, sp, &f);
+
+    if (rc != STORE_ONE_RESULT)
+        return rc;
+    rc = subpoena_write(s, req, sp, &f, values, out, n_values);
+    facts_release(&f);
     return rc;
 }
 
@@ -379,13 +455,23 @@ h_subpoena_render(struct store *s,
                   json_t **out,
                   size_t *n_values)
 {
-    struct sub_facts f;
-    enum store_rc rc = facts_fill(s, req, sp, &f);
+    struct buf text = BUF_INIT;
+    size_t seen = 0;
+    enum store_rc rc = h_subpoena_write(s, req, sp, values, &text, &seen);
+    json_t *o;
 
     if (rc != STORE_ONE_RESULT)
-        return rc;
-    rc = subpoena_json(s, req, sp, &f, values, out, n_values);
-    facts_release(&f);
+        goto out_release;
+    /* The text read back: the JSON form cannot differ from the text. */
+    o = json_loadb(buf_str(&text), text.len, JSON_ALLOW_NUL, NULL);
+    if (!o) {
+        rc = STORE_HARD_ERROR;
+        goto out_release;
+    }
+    *out = o;
+    *n_values = seen;
+out_release:
+    buf_release(&text);
     return rc;
 }
 

@@ -54,9 +54,18 @@ enum store_rc h_subpoena_check_org(struct store *s,
                                    const char *kind,
                                    const char *field);
 
-/* The subpoena `sp` as JSON for the caller (a new reference in *out);
- * with `values` the items carry their opened values and *n_values counts
- * those that had one. */
+/* The subpoena `sp` as the compact JSON text of its answer for the caller,
+ * appended to `out` (a partial text to discard on failure); with `values`
+ * the items carry their opened values and *n_values counts those that had
+ * one. */
+enum store_rc h_subpoena_write(struct store *s,
+                               struct http_req *req,
+                               const struct store_subpoena *sp,
+                               bool values,
+                               struct buf *out,
+                               size_t *n_values);
+
+/* The same as JSON (the text read back; a new reference in *out). */
 enum store_rc h_subpoena_render(struct store *s,
                                 struct http_req *req,
                                 const struct store_subpoena *sp,
@@ -476,7 +485,8 @@ struct get_ctx {
     struct app_tx base;
     const char *id;
     bool missing;
-    json_t *out;
+    json_t *out;       /* the history */
+    struct buf answer; /* the subpoena, written directly */
     int64_t version;
     size_t seen; /* item values shown */
 };
@@ -491,13 +501,12 @@ get_tx(struct store *s, void *ctx)
     size_t seen = 0;
     enum store_rc rc;
 
-    json_decref(c->out);
-    c->out = NULL;
+    buf_reset(&c->answer);
     c->missing = false;
     rc = h_subpoena_load(s, &c->base, c->id, &sp, &c->missing);
     if (rc != STORE_ONE_RESULT)
         return rc;
-    rc = h_subpoena_render(s, req, &sp, values, &c->out, &seen);
+    rc = h_subpoena_write(s, req, &sp, values, &c->answer, &seen);
     if (rc == STORE_ONE_RESULT) {
         c->version = sp.version;
         c->seen = seen;
@@ -522,10 +531,10 @@ h_subpoenas_get(struct http_req *req)
         if (c.missing)
             app_audit_alone(req, NULL, "subpoena.read", "subpoena", c.id,
                             "not_found", NULL);
-        json_decref(c.out);
+        buf_release(&c.answer);
         return err;
     }
-    (void)reply_json(req, 200, c.out);
+    (void)reply_json_text(req, 200, &c.answer);
     app_set_etag(req, c.version);
     if (c.seen > 0) {
         char detail[64];
