@@ -12,6 +12,7 @@
  * parameters; bind_common skips those. The scope test is part of the SQL,
  * so rows outside the scope are never read.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/alloc.h"
@@ -727,6 +728,52 @@ deadline_row(sqlite3_stmt *st, void *ctx)
     store_deadline_release(&d);
 }
 
+/* A case's deadlines, collected to be sorted here: a case has a handful,
+ * and the only index that finds them (case_kind, case_id, kind) does not
+ * hold their order, so SQLite would build a sorter per read. */
+struct deadline_rows {
+    struct store_deadline *v;
+    size_t n, cap;
+};
+
+static void
+deadline_keep(sqlite3_stmt *st, void *ctx)
+{
+    struct deadline_rows *r = ctx;
+    struct store_deadline *d;
+    struct sq_cols c = {st, 0};
+
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 8;
+        r->v = cm_realloc(r->v, r->cap * sizeof *r->v);
+    }
+    d = &r->v[r->n++];
+    memset(d, 0, sizeof *d);
+    sq_col_id(&c, d->id, sizeof d->id);
+    d->case_kind = sq_col_text(&c);
+    sq_col_id(&c, d->case_id, sizeof d->case_id);
+    d->kind = sq_col_text(&c);
+    d->due = sq_col_text(&c);
+    d->rule_id = sq_col_text(&c);
+    sq_col_id(&c, d->calendar_id, sizeof d->calendar_id);
+    d->calendar_version = sq_col_int(&c);
+    d->trigger = sq_col_text(&c);
+    d->explanation = sq_col_text(&c);
+    d->computed_at = sq_col_int(&c);
+}
+
+/* ORDER BY due, kind as SQLite's BINARY collation orders text (NOT NULL
+ * columns both). */
+static int
+deadline_order(const void *a, const void *b)
+{
+    const struct store_deadline *x = a;
+    const struct store_deadline *y = b;
+    int c = strcmp(x->due ? x->due : "", y->due ? y->due : "");
+
+    return c != 0 ? c : strcmp(x->kind ? x->kind : "", y->kind ? y->kind : "");
+}
+
 static int
 sq_deadline_list_for_case(struct store *s,
                           const char *case_kind,
@@ -737,16 +784,25 @@ sq_deadline_list_for_case(struct store *s,
     struct sqlite_store *ss = sq_to_sqlite(s);
     struct sq_binder b = {sq_stmt_get(ss, STMT_ID_DEADLINE_LIST_FOR_CASE,
                                       "SELECT " DEADLINE_COLS " FROM deadlines"
-                                      " WHERE case_kind = ? AND case_id = ?"
-                                      " ORDER BY due, kind"),
+                                      " WHERE case_kind = ? AND case_id = ?"),
                           0, SQLITE_OK};
-    struct deadline_list l = {cb, cls};
+    struct deadline_rows r = {NULL, 0, 0};
+    int n;
 
     if (b.st == NULL)
         return STORE_HARD_ERROR;
     sq_bind_text(&b, case_kind);
     sq_bind_text(&b, case_id);
-    return sq_run_list(ss, &b, "deadline_list_for_case", deadline_row, &l);
+    n = sq_run_list(ss, &b, "deadline_list_for_case", deadline_keep, &r);
+    if (n >= 0 && r.n > 1)
+        qsort(r.v, r.n, sizeof *r.v, deadline_order);
+    for (size_t i = 0; i < r.n; i++) {
+        if (n >= 0)
+            cb(cls, &r.v[i]);
+        store_deadline_release(&r.v[i]);
+    }
+    cm_free(r.v);
+    return n;
 }
 
 /* The due list after its first WHERE term: the window (a range on due, a
