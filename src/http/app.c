@@ -1489,16 +1489,15 @@ app_idem_begin(struct http_req *req, struct app_tx *tx, struct app_idem *st)
 }
 
 enum store_rc
-app_idem_save(struct store *s,
-              struct app_tx *tx,
-              const struct app_idem *st,
-              int status,
-              const json_t *body)
+app_idem_save_text(struct store *s,
+                   struct app_tx *tx,
+                   const struct app_idem *st,
+                   int status,
+                   const char *text)
 {
     struct http_req *req = tx->req;
     struct store_idempotency r;
     int64_t now = app_now(app_of(req));
-    struct buf text = BUF_INIT;
     enum store_rc rc;
     int gone;
 
@@ -1507,12 +1506,6 @@ app_idem_save(struct store *s,
     gone = store_idempotency_delete_before(s, now - APP_IDEM_TTL_US);
     if (gone < 0)
         return (enum store_rc)gone;
-    /* the same text as json_dumps(body, JSON_COMPACT), at a fraction of
-     * its cost on the writer thread (http/jsonout.h) */
-    if (!jsonout_add(&text, body)) {
-        buf_release(&text);
-        return STORE_HARD_ERROR;
-    }
     memset(&r, 0, sizeof r);
     (void)snprintf(r.user_id, sizeof r.user_id, "%s", req->caller.user_id);
     r.key = (char *)st->key;
@@ -1520,13 +1513,35 @@ app_idem_save(struct store *s,
     r.method = (char *)req->method;
     r.path = req->path;
     r.status = status;
-    r.body = (char *)buf_str(&text);
+    r.body = (char *)text;
     r.created_at = now;
     rc = store_idempotency_insert(s, &r);
-    buf_release(&text);
     if (rc == STORE_NO_RESULTS)
         return app_fail(tx, CM_ERR_STATE_CONFLICT, "Idempotency-Key",
                         "another request with this key got there first; "
                         "send it again to see its answer");
+    return rc;
+}
+
+enum store_rc
+app_idem_save(struct store *s,
+              struct app_tx *tx,
+              const struct app_idem *st,
+              int status,
+              const json_t *body)
+{
+    struct buf text = BUF_INIT;
+    enum store_rc rc;
+
+    if (!st->active)
+        return STORE_ONE_RESULT;
+    /* the same text as json_dumps(body, JSON_COMPACT), at a fraction of
+     * its cost on the writer thread (http/jsonout.h) */
+    if (!jsonout_add(&text, body)) {
+        buf_release(&text);
+        return STORE_HARD_ERROR;
+    }
+    rc = app_idem_save_text(s, tx, st, status, buf_str(&text));
+    buf_release(&text);
     return rc;
 }

@@ -380,6 +380,14 @@ enum store_rc app_idem_save(struct store *s,
                             int status,
                             const json_t *body);
 
+/* app_idem_save of an answer already written as compact JSON text (the
+ * same bytes the answer carries). */
+enum store_rc app_idem_save_text(struct store *s,
+                                 struct app_tx *tx,
+                                 const struct app_idem *st,
+                                 int status,
+                                 const char *text);
+
 /* Paging parameters of a list request: limit (default 50, 1-500) and the
  * cursor (NULL when absent). A bad value is replied (400 naming `limit`
  * or `cursor`) and returned. The cursor string is borrowed from req. */

@@ -259,14 +259,15 @@ check_links(struct store *s,
 
 /* Answer 201 with the subpoena `*body` (stolen), its ETag and Location. */
 static void
-reply_created(struct http_req *req, json_t **body, int64_t version)
+reply_created(struct http_req *req,
+              struct buf *body,
+              const char *id,
+              int64_t version)
 {
     char loc[64 + STORE_ID_SIZE];
-    const char *id = json_string_value(json_object_get(*body, "id"));
 
-    (void)snprintf(loc, sizeof loc, "/api/v1/subpoenas/%s", id ? id : "");
-    (void)reply_json(req, 201, *body);
-    *body = NULL;
+    (void)snprintf(loc, sizeof loc, "/api/v1/subpoenas/%s", id);
+    (void)reply_json_text(req, 201, body);
     app_set_etag(req, version);
     (void)reply_add_header(req, "Location", loc);
 }
@@ -291,7 +292,8 @@ struct create_ctx {
     struct app_tx base;
     const struct create_in *in;
     struct app_idem idem;
-    json_t *out;
+    struct buf answer; /* the new subpoena, written directly */
+    char id[STORE_ID_SIZE];
     int64_t version;
 };
 
@@ -332,11 +334,10 @@ create_tx(struct store *s, void *ctx)
     int month = 0;
     int mday = 0;
     enum store_rc rc;
-    json_t *body = NULL;
-    int64_t version = 0;
+    struct store_subpoena got = {0};
+    size_t seen = 0;
 
-    json_decref(c->out);
-    c->out = NULL;
+    buf_reset(&c->answer);
     rc = h_subpoena_check_org(s, &c->base, in->recipient_org_id, "jurisdiction",
                               "recipient_org_id");
     if (rc != STORE_ONE_RESULT)
@@ -392,16 +393,20 @@ create_tx(struct store *s, void *ctx)
     rc = app_audit(s, req, "subpoena.create", "subpoena", sp.id, "ok", NULL);
     if (rc < 0)
         return rc;
-    rc = h_subpoena_render_id(s, req, sp.id, &body, &version);
+    /* read back and written as text, kept with the Idempotency-Key and
+     * sent as it is: no JSON value built on the writer */
+    rc = store_subpoena_get(s, sp.id, &got);
     if (rc != STORE_ONE_RESULT)
         return rc < 0 ? rc : STORE_HARD_ERROR;
-    rc = app_idem_save(s, &c->base, &c->idem, 201, body);
-    if (rc < 0) {
-        json_decref(body);
+    rc = h_subpoena_write(s, req, &got, false, &c->answer, &seen);
+    c->version = got.version;
+    store_subpoena_release(&got);
+    if (rc != STORE_ONE_RESULT)
+        return rc < 0 ? rc : STORE_HARD_ERROR;
+    rc = app_idem_save_text(s, &c->base, &c->idem, 201, buf_str(&c->answer));
+    if (rc < 0)
         return rc;
-    }
-    c->out = body;
-    c->version = version;
+    (void)snprintf(c->id, sizeof c->id, "%s", sp.id);
     return STORE_ONE_RESULT;
 }
 
@@ -456,9 +461,9 @@ h_subpoenas_create(struct http_req *req)
     err = app_run(req, "subpoena_create", create_tx, &c.base);
     if (err != CM_ERR_OK)
         goto out_free;
-    reply_created(req, &c.out, c.version);
+    reply_created(req, &c.answer, c.id, c.version);
 out_free:
-    json_decref(c.out);
+    buf_release(&c.answer);
     cm_free(in.items);
     return err;
 }
