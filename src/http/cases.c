@@ -209,29 +209,6 @@ cases_deadline_fixed(struct store *s,
     return rc;
 }
 
-/* Append `text`'s lines as a JSON array of strings (empty lines left
- * out; NULL is the empty array). */
-static void
-add_lines(struct buf *b, const char *text)
-{
-    bool first = true;
-
-    buf_addch(b, '[');
-    while (text && *text) {
-        const char *nl = strchr(text, '\n');
-        size_t n = nl ? (size_t)(nl - text) : strlen(text);
-
-        if (n > 0) {
-            if (!first)
-                buf_addch(b, ',');
-            jsonout_add_string(b, text, n);
-            first = false;
-        }
-        text += n + (nl ? 1 : 0);
-    }
-    buf_addch(b, ']');
-}
-
 /* The JSON form read back from its text (what the *_write functions
  * append), so that the two forms cannot differ; NULL if it is not JSON. */
 static json_t *
@@ -270,11 +247,11 @@ deadline_cb(void *cls, const struct store_deadline *d)
     buf_adds(b, ",\"trigger\":");
     jsonout_add_text(b, d->trigger);
     buf_adds(b, ",\"explain\":");
-    add_lines(b, d->explanation);
+    jsonout_add_lines(b, d->explanation);
     buf_addch(b, '}');
     if (w->return_explain && strcmp(d->kind, "return") == 0) {
         buf_reset(w->return_explain);
-        add_lines(w->return_explain, d->explanation);
+        jsonout_add_lines(w->return_explain, d->explanation);
     }
 }
 

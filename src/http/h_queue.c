@@ -641,29 +641,6 @@ add_field(struct buf *b, const char *name, const char *value)
     jsonout_add_string(b, value, strlen(value));
 }
 
-/* An explanation's lines as a JSON array of strings (empty lines left
- * out). */
-static void
-add_lines(struct buf *b, const char *text)
-{
-    bool first = true;
-
-    buf_addch(b, '[');
-    while (*text) {
-        const char *nl = strchr(text, '\n');
-        size_t n = nl ? (size_t)(nl - text) : strlen(text);
-
-        if (n > 0) {
-            if (!first)
-                buf_addch(b, ',');
-            jsonout_add_string(b, text, n);
-            first = false;
-        }
-        text += n + (nl ? 1 : 0);
-    }
-    buf_addch(b, ']');
-}
-
 /* The answer, {"items":[...],"next_cursor":null}, written directly, the
  * items in the order of `order`. */
 static void
@@ -689,7 +666,7 @@ write_items(struct buf *b, const struct queue *q, struct item *const *order)
         buf_adds(b, it->overdue ? ",\"overdue\":true" : ",\"overdue\":false");
         buf_adds(b, ",\"explain\":");
         if (it->explain)
-            add_lines(b, it->explain);
+            jsonout_add_lines(b, it->explain);
         else
             buf_adds(b, "null");
         buf_addch(b, '}');

@@ -146,6 +146,27 @@ jsonout_is_utf8(const char *s, size_t len)
 }
 
 void
+jsonout_add_lines(struct buf *b, const char *text)
+{
+    bool first = true;
+
+    buf_addch(b, '[');
+    while (text && *text) {
+        const char *nl = strchr(text, '\n');
+        size_t n = nl ? (size_t)(nl - text) : strlen(text);
+
+        if (n > 0) {
+            if (!first)
+                buf_addch(b, ',');
+            jsonout_add_string(b, text, n);
+            first = false;
+        }
+        text += n + (nl ? 1 : 0);
+    }
+    buf_addch(b, ']');
+}
+
+void
 jsonout_add_int(struct buf *b, int64_t v)
 {
     char digits[24];

@@ -46,6 +46,11 @@ void jsonout_add_text(struct buf *b, const char *s);
  */
 bool jsonout_is_utf8(const char *s, size_t len);
 
+/* Append the lines of `text` as a JSON array of strings, empty lines left
+ * out ("a\n\nb\n" is ["a","b"]; NULL and "" are []). An explanation of a
+ * deadline is sent so. */
+void jsonout_add_lines(struct buf *b, const char *text);
+
 /* Append the integer `v` as jsonout_add writes a json_integer. */
 void jsonout_add_int(struct buf *b, int64_t v);
 

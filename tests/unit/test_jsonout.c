@@ -92,6 +92,30 @@ test_reals(void **state)
 }
 
 static void
+test_lines(void **state)
+{
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {NULL, "[]"},
+        {"", "[]"},
+        {"\n\n", "[]"},
+        {"one", "[\"one\"]"},
+        {"a\n\nb\n", "[\"a\",\"b\"]"},
+        {"\"q\"\n\tx", "[\"\\\"q\\\"\",\"\\tx\"]"},
+    };
+    struct buf b = BUF_INIT;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        buf_reset(&b);
+        jsonout_add_lines(&b, cases[i].in);
+        assert_string_equal(buf_str(&b), cases[i].want);
+    }
+    buf_release(&b);
+}
+
+static void
 test_strings(void **state)
 {
     char all[128];
@@ -220,7 +244,7 @@ main(void)
         cmocka_unit_test(test_scalars),  cmocka_unit_test(test_reals),
         cmocka_unit_test(test_strings),  cmocka_unit_test(test_containers),
         cmocka_unit_test(test_utf8),     cmocka_unit_test(test_text),
-        cmocka_unit_test(test_too_deep),
+        cmocka_unit_test(test_too_deep), cmocka_unit_test(test_lines),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
