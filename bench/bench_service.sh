@@ -3,14 +3,18 @@
 # measured in the same run (docs/performance.md explains the method).
 #
 #   bench/bench_service.sh [--smoke] [BUILD_DIR]      (default build/release)
-#   bench/bench_service.sh [--smoke] --compel BIN --bench-store BIN
+#   bench/bench_service.sh [--smoke] --compel BIN --bench-store BIN [--bare BIN]
 #
 # 1. reads: wrk, 64 connections on loopback, against nginx serving a static
 #    file as large as compel's answer, then against `compel serve` answering
 #    an authenticated GET /api/v1/subpoenas/{id} for random responded
 #    subpoenas among 100,000 (each answer opens two sealed item values and
 #    appends one durable audit record), and the same GET on drafts (no
-#    personal data: nothing audited, nothing written);
+#    personal data: nothing audited, nothing written); and a second
+#    reference, bench/bench_bare.c: a bare libmicrohttpd + SQLite +
+#    jansson handler reading the same subpoenas' rows (no session, no
+#    permissions, no audit), which shows what is left of the goal once
+#    HTTP, one read and jansson are paid for on this machine;
 # 2. writes: POST /api/v1/subpoenas with two items, 64 connections, against
 #    raw SQLite inserting the same rows one fsync'd transaction each (WAL,
 #    synchronous=FULL), then fsyncs per request counted with strace;
@@ -26,11 +30,13 @@ smoke=0
 build=build/release
 compel=
 bench_store=
+bare=
 while [ $# -gt 0 ]; do
     case $1 in
     --smoke) smoke=1 ;;
     --compel) compel=$2; shift ;;
     --bench-store) bench_store=$2; shift ;;
+    --bare) bare=$2; shift ;;
     -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
     -*) echo "bench_service: unknown option $1" >&2; exit 2 ;;
     *) build=$1 ;;
@@ -39,6 +45,7 @@ while [ $# -gt 0 ]; do
 done
 compel=${compel:-$build/compel}
 bench_store=${bench_store:-$build/bench/bench_store}
+bare=${bare:-$(dirname "$bench_store")/bench_bare}
 
 if [ "$smoke" = 1 ]; then
     n_subpoenas=1000 seconds=1 idle=100
@@ -49,7 +56,7 @@ seconds=${COMPEL_BENCH_SECONDS:-$seconds}
 conns=64
 threads=2 # wrk threads: one per core of the 2-core machine
 
-for tool in "$compel" "$bench_store"; do
+for tool in "$compel" "$bench_store" "$bare"; do
     [ -x "$tool" ] || { echo "bench_service: $tool is not built" >&2; exit 2; }
 done
 for tool in wrk node curl sqlite3; do
@@ -215,6 +222,25 @@ EOF
     run_wrk nginx "http://127.0.0.1:$nginx_port/answer.json" "$tmp/static.lua"
     nginx_rps=$(wrk_rps nginx) nginx_p99=$(wrk_p99 nginx)
 fi
+
+# The bare handler on the same database and the same ids.
+bare_port=$(free_port)
+"$bare" "$tmp/compel.db" "$bare_port" >"$tmp/bare.out" 2>"$tmp/bare.err" &
+bare_pid=$!
+pids+=("$bare_pid")
+for _ in $(seq 50); do
+    grep -q '^serving on' "$tmp/bare.out" 2>/dev/null && break
+    sleep 0.1
+done
+curl -sf -o "$tmp/bare.json" "http://127.0.0.1:$bare_port/subpoenas/$one_id" ||
+    { log "bench_bare did not answer: $(cat "$tmp/bare.err")"; exit 1; }
+sed 's|"/api/v1/subpoenas/"|"/subpoenas/"|; /Cookie/d' "$tmp/get.lua" >"$tmp/bare.lua"
+log "reads: bare libmicrohttpd + SQLite + jansson handler, ${seconds}s"
+run_wrk bare "http://127.0.0.1:$bare_port" "$tmp/bare.lua"
+bare_rps=$(wrk_rps bare) bare_p99=$(wrk_p99 bare) bare_bad=$(wrk_bad bare)
+bare_bytes=$(wc -c <"$tmp/bare.json")
+kill "$bare_pid" 2>/dev/null || true
+wait "$bare_pid" 2>/dev/null || true
 
 # The same GET on drafts, whose items have no values yet: no personal data
 # is read, so nothing is audited and the request writes nothing.
@@ -394,6 +420,8 @@ verdict() { # VALUE OP GOAL
     if [ "$(echo "$1 $2 $3" | bc -l)" = 1 ]; then echo "meets"; else echo "BELOW"; fi
 }
 r_rps=$(ratio "$get_rps" "$nginx_rps")
+r_bare=$(ratio "$bare_rps" "$nginx_rps")
+r_get_bare=$(ratio "$get_rps" "$bare_rps")
 r_p99=$(ratio "$get_p99" "$nginx_p99")
 r_post=$(ratio "$post_rps" "$raw_rps")
 rss_mib=$(echo "scale=1; $rss_idle / 1024" | bc | sed 's/^\./0./')
@@ -404,6 +432,10 @@ echo "bench_service: $n_subpoenas subpoenas (generated in $gen_s s)," \
 printf '%-44s %12s %12s\n' "measure" "value" "goal"
 printf '%-44s %12s\n' "nginx static file: requests/s" "${nginx_rps:--}"
 printf '%-44s %12s\n' "nginx static file: p99 ms" "${nginx_p99:--}"
+printf '%-44s %12s\n' "bare handler ($bare_bytes bytes): requests/s" "$bare_rps"
+printf '%-44s %12s\n' "bare handler: p99 ms" "$bare_p99"
+printf '%-44s %12s\n' "bare handler: non-2xx or socket errors" "$bare_bad"
+printf '%-44s %12s\n' "bare handler requests/s ratio to nginx" "$r_bare"
 printf '%-44s %12s\n' "compel GET subpoena: requests/s" "$get_rps"
 printf '%-44s %12s\n' "compel GET subpoena: p99 ms" "$get_p99"
 printf '%-44s %12s\n' "compel GET draft (not audited): requests/s" "$draft_rps"
@@ -412,6 +444,7 @@ printf '%-44s %12s\n' "compel GETs: non-2xx or socket errors" "$get_bad"
 printf '%-44s %12s\n' "compel GET: audit records appended" "$reads_audited"
 printf '%-44s %12s %12s  %s\n' "GET requests/s ratio compel/nginx" "$r_rps" ">= 0.6" \
     "$(verdict "$r_rps" '>=' 0.6)"
+printf '%-44s %12s\n' "GET requests/s ratio compel/bare handler" "$r_get_bare"
 printf '%-44s %12s %12s  %s\n' "GET p99 ratio compel/nginx" "$r_p99" "<= 2.0" \
     "$(verdict "$r_p99" '<=' 2.0)"
 for name in officer signer custodian township doj; do
@@ -436,7 +469,8 @@ printf '%-44s %12s %12s  %s\n' "server VmRSS, $idle idle connections, MiB" "$rss
 
 # The run is valid only if every request was answered as it should be.
 status=0
-if [ "$get_bad" != 0 ] || [ "$post_bad" != 0 ] || [ "$queue_bad" != 0 ]; then
+if [ "$get_bad" != 0 ] || [ "$post_bad" != 0 ] || [ "$queue_bad" != 0 ] ||
+    [ "$bare_bad" != 0 ]; then
     log "some requests failed (see the table)"
     status=1
 fi
