@@ -103,6 +103,18 @@ read_row(const char *id)
     return text;
 }
 
+/* The decimal integer `s` when it is one between lo and hi, else -1. */
+static long
+parse_count(const char *s, long lo, long hi)
+{
+    char *end = NULL;
+    long v = strtol(s, &end, 10);
+
+    if (end == s || *end != '\0' || v < lo || v > hi)
+        return -1;
+    return v;
+}
+
 static enum MHD_Result
 reply(struct MHD_Connection *conn, unsigned status, char *text)
 {
@@ -159,7 +171,7 @@ main(int argc, char **argv)
     sigset_t set;
     long procs = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = (unsigned)(procs > 0 ? procs * 2 : 2);
-    int port;
+    long port;
     int sig;
 
     if (argc < 3 || argc > 4) {
@@ -167,15 +179,15 @@ main(int argc, char **argv)
         return 2;
     }
     db_path = argv[1];
-    port = atoi(argv[2]);
-    if (port <= 0 || port > 65535) {
+    port = parse_count(argv[2], 1, 65535);
+    if (port < 0) {
         (void)fprintf(stderr, "bench_bare: PORT must be 1 to 65535\n");
         return 2;
     }
     if (argc == 4) {
-        int t = atoi(argv[3]);
+        long t = parse_count(argv[3], 1, BARE_MAX_THREADS);
 
-        if (t < 1 || t > BARE_MAX_THREADS) {
+        if (t < 0) {
             (void)fprintf(stderr, "bench_bare: THREADS must be 1 to 1024\n");
             return 2;
         }
@@ -191,10 +203,10 @@ main(int argc, char **argv)
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
         2048u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 2048u, MHD_OPTION_END);
     if (!d) {
-        (void)fprintf(stderr, "bench_bare: cannot listen on port %d\n", port);
+        (void)fprintf(stderr, "bench_bare: cannot listen on port %ld\n", port);
         return 1;
     }
-    (void)printf("serving on %d with %u threads\n", port, threads);
+    (void)printf("serving on %ld with %u threads\n", port, threads);
     (void)fflush(stdout);
     (void)sigwait(&set, &sig);
     MHD_stop_daemon(d);

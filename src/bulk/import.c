@@ -269,6 +269,7 @@ struct imp {
     unsigned char rnd[16 * 256];
     size_t rnd_used;
     bool deferred; /* store_reports_defer is in force */
+    bool staging;  /* new detainers go through store_detainer_stage */
 };
 
 /* A new opaque id, as cm_id_new makes them (16 random bytes, base64url),
@@ -1257,7 +1258,7 @@ row_detainer(struct imp *m)
                        m->in->office_id);
         (void)snprintf(d.lodged_by, sizeof d.lodged_by, "%s",
                        m->in->actor.user_id ? m->in->actor.user_id : "");
-        rc = store_detainer_insert_ref(m->s, &d, ref);
+        rc = store_detainer_stage(m->s, &d, ref, m->rec->line);
         if (rc == STORE_NO_RESULTS) {
             CELL_ERROR(m, BULK_D_NUMBER,
                        "number %s is taken by another detainer", d.number);
@@ -1331,6 +1332,18 @@ audit_import(struct imp *m)
     e.outcome = "ok";
     e.detail = detail;
     return audit_append(m->s, &e, NULL);
+}
+
+/* A staged detainer whose number was taken after all (the case counter
+ * behind the stored numbers, say): reported on its line like any other
+ * bad cell, so the import fails and is rolled back. */
+static void
+stage_conflict(void *cls, long line, const char *number)
+{
+    struct imp *m = cls;
+
+    add_error(m, line, m->cols[BULK_D_NUMBER].name,
+              "number %s is taken by another detainer", number);
 }
 
 static enum store_rc
@@ -1416,9 +1429,15 @@ bulk_import_tx(struct store *s, void *ctx)
         m.in->kind == BULK_KIND_DETAINERS) {
         rc = store_reports_defer(s);
         m.deferred = rc == STORE_ONE_RESULT;
+        /* New detainers are staged and inserted together at the end. */
+        if (rc == STORE_ONE_RESULT)
+            rc = store_detainers_stage_begin(s);
+        m.staging = rc == STORE_ONE_RESULT;
     }
     if (rc == STORE_ONE_RESULT)
         rc = run_rows(&m, &rd);
+    if (rc == STORE_ONE_RESULT && m.res->error_count == 0 && m.staging)
+        rc = store_detainers_stage_end(s, stage_conflict, &m);
     if (rc == STORE_ONE_RESULT && m.res->error_count == 0 &&
         !m.in->validate_only)
         rc = finish_numbers(&m);

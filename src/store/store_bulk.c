@@ -116,6 +116,49 @@ store_detainer_insert_ref(struct store *s,
 }
 
 enum store_rc
+store_detainers_stage_begin(struct store *s)
+{
+    enum store_rc rc;
+
+    if (!store_is_faulted(s, &rc))
+        rc = s->ops->bulk->detainers_stage_begin
+                 ? s->ops->bulk->detainers_stage_begin(s)
+                 : STORE_ONE_RESULT;
+    return rc;
+}
+
+enum store_rc
+store_detainer_stage(struct store *s,
+                     const struct store_detainer *d,
+                     const char *external_ref,
+                     long line)
+{
+    enum store_rc rc;
+
+    assert(d != NULL && d->id[0] && d->number[0]);
+    if (!store_is_faulted(s, &rc))
+        rc = s->ops->bulk->detainer_stage
+                 ? s->ops->bulk->detainer_stage(s, d, external_ref, line)
+                 : s->ops->bulk->detainer_insert_ref(s, d, external_ref);
+    return rc;
+}
+
+enum store_rc
+store_detainers_stage_end(struct store *s,
+                          store_stage_conflict_fn conflict,
+                          void *cls)
+{
+    enum store_rc rc;
+
+    assert(conflict != NULL);
+    if (!store_is_faulted(s, &rc))
+        rc = s->ops->bulk->detainers_stage_end
+                 ? s->ops->bulk->detainers_stage_end(s, conflict, cls)
+                 : STORE_ONE_RESULT;
+    return rc;
+}
+
+enum store_rc
 store_external_ref_get(struct store *s,
                        enum store_ref_kind kind,
                        const char *id,

@@ -3,8 +3,9 @@
  * (src/bulk/): finding organizations, facilities, people and detainers by
  * their natural keys, inserting people and detainers together with the
  * importing office's own record id (`external_ref`), keeping case numbers
- * given by an import from being handed out again, and a hint that a large
- * batch is coming.
+ * given by an import from being handed out again, staging an import's new
+ * detainers so that they go into the table together, and a hint that a
+ * large batch is coming.
  *
  * An external_ref is 1 to 100 bytes of text, unique per agency office
  * among people and, separately, among detainers. Rows made through the API
@@ -19,6 +20,13 @@
 
 /* Which table store_external_ref_get reads. */
 enum store_ref_kind { STORE_REF_KIND_PERSON, STORE_REF_KIND_DETAINER };
+
+/* Called by store_detainers_stage_end for each staged detainer that could
+ * not be inserted because its number (or id, or external_ref) was taken
+ * meanwhile: the `line` it was staged with and its number. */
+typedef void (*store_stage_conflict_fn)(void *cls,
+                                        long line,
+                                        const char *number);
 
 /* The bulk part of a backend's function table (store_ops.bulk). */
 struct store_bulk_ops {
@@ -49,6 +57,16 @@ struct store_bulk_ops {
     enum store_rc (*detainer_insert_ref)(struct store *s,
                                          const struct store_detainer *d,
                                          const char *external_ref);
+    /* Optional, all three or none: without them a staged detainer is
+     * inserted at once (detainer_insert_ref). */
+    enum store_rc (*detainers_stage_begin)(struct store *s);
+    enum store_rc (*detainer_stage)(struct store *s,
+                                    const struct store_detainer *d,
+                                    const char *external_ref,
+                                    long line);
+    enum store_rc (*detainers_stage_end)(struct store *s,
+                                         store_stage_conflict_fn conflict,
+                                         void *cls);
     enum store_rc (*external_ref_get)(struct store *s,
                                       enum store_ref_kind kind,
                                       const char *id,
@@ -115,6 +133,30 @@ enum store_rc store_detainer_find_number(struct store *s,
 enum store_rc store_detainer_insert_ref(struct store *s,
                                         const struct store_detainer *d,
                                         const char *external_ref);
+
+/* Staging, for imports of many detainers: store_detainers_stage_begin
+ * starts an empty stage in the current transaction; store_detainer_stage
+ * puts detainer `d` (as store_detainer_insert_ref) on it, with the file's
+ * `line` for errors; store_detainers_stage_end inserts every staged
+ * detainer in one statement, in the order staged, and empties the stage.
+ * A backend may insert each one at once instead; then
+ * store_detainer_stage answers as store_detainer_insert_ref does.
+ *
+ * Staged rows are not visible to the lookups above until the end: the
+ * caller keeps its own record of the keys and numbers it staged. A staged
+ * detainer whose number, id or external_ref turns out to be taken is not
+ * inserted and is reported to `conflict` (the others are inserted; the
+ * caller rolls the transaction back). Each returns STORE_ONE_RESULT, or
+ * an error (STORE_NO_RESULTS only from store_detainer_stage of a backend
+ * that inserts at once, as store_detainer_insert_ref). */
+enum store_rc store_detainers_stage_begin(struct store *s);
+enum store_rc store_detainer_stage(struct store *s,
+                                   const struct store_detainer *d,
+                                   const char *external_ref,
+                                   long line);
+enum store_rc store_detainers_stage_end(struct store *s,
+                                        store_stage_conflict_fn conflict,
+                                        void *cls);
 
 /* The external_ref of person or detainer `id` into *out (a copy, free with
  * cm_free; NULL when the row has none). STORE_NO_RESULTS when there is no

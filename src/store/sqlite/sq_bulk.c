@@ -3,6 +3,13 @@
  * natural-key indexes (organizations_natural, facilities (org_id, name),
  * the partial external_ref indexes of 0008-natural-keys.sql); inserts are
  * the plain ones of sqlite_store.c with the external_ref column added.
+ *
+ * An import's new detainers are staged in a temporary table (no index,
+ * no constraint, no trigger) and copied into `detainers` by one INSERT ...
+ * SELECT at the end: inserted one statement at a time, each detainer
+ * opened and closed its cursors on eight B-trees and copied every page it
+ * touched into a statement journal, about half of an import's time
+ * (docs/performance.md).
  */
 #include <string.h>
 
@@ -217,6 +224,105 @@ sq_detainer_insert_ref(struct store *s,
     return sq_run_write(ss, &b, "detainer_insert_ref");
 }
 
+#define STAGE_TABLE "temp.compel_detainer_stage"
+
+static enum store_rc
+sq_exec(struct sqlite_store *ss, const char *sql, const char *what)
+{
+    int rc = sqlite3_exec(ss->db, sql, NULL, NULL, NULL);
+
+    return rc == SQLITE_OK ? STORE_ONE_RESULT : sq_rc_from(ss, rc, what);
+}
+
+static enum store_rc
+sq_detainers_stage_begin(struct store *s)
+{
+    struct sqlite_store *ss = sq_to_sqlite(s);
+
+    /* Created inside the caller's transaction, so a rollback takes it
+     * away too; emptied in case an earlier import left rows. */
+    return sq_exec(ss,
+                   "CREATE TEMP TABLE IF NOT EXISTS compel_detainer_stage AS"
+                   " SELECT " DETAINER_COLS ", external_ref, 0 AS line"
+                   " FROM main.detainers WHERE 0;"
+                   " DELETE FROM " STAGE_TABLE,
+                   "detainers_stage_begin");
+}
+
+static enum store_rc
+sq_detainer_stage(struct store *s,
+                  const struct store_detainer *d,
+                  const char *external_ref,
+                  long line)
+{
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    struct sq_binder b = {
+        sq_stmt_get(ss, STMT_ID_BULK_DETAINER_STAGE,
+                    "INSERT INTO " STAGE_TABLE " (" DETAINER_COLS
+                    ", external_ref, line)"
+                    " VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        0, SQLITE_OK};
+    enum store_rc rc;
+
+    sq_bind_detainer(&b, d);
+    sq_bind_text(&b, external_ref && *external_ref ? external_ref : NULL);
+    sq_bind_int(&b, line);
+    rc = sq_run_write(ss, &b, "detainer_stage");
+    return rc < 0 ? rc : STORE_ONE_RESULT;
+}
+
+static enum store_rc
+sq_detainers_stage_end(struct store *s,
+                       store_stage_conflict_fn conflict,
+                       void *cls)
+{
+    struct sqlite_store *ss = sq_to_sqlite(s);
+    sqlite3_stmt *st = NULL;
+    int64_t staged = 0;
+    int64_t inserted;
+    enum store_rc rc;
+    int src;
+
+    src = sqlite3_prepare_v2(ss->db, "SELECT count(*) FROM " STAGE_TABLE, -1,
+                             &st, NULL);
+    if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+        staged = sqlite3_column_int64(st, 0);
+        src = SQLITE_OK;
+    }
+    (void)sqlite3_finalize(st);
+    if (src != SQLITE_OK)
+        return sq_rc_from(ss, src, "detainers_stage_end");
+    /* WHERE true: without it "ON CONFLICT" would parse as a join's ON. */
+    rc = sq_exec(ss,
+                 "INSERT INTO main.detainers (" DETAINER_COLS ", external_ref)"
+                 " SELECT " DETAINER_COLS ", external_ref FROM " STAGE_TABLE
+                 " WHERE true ORDER BY rowid ON CONFLICT DO NOTHING",
+                 "detainers_stage_end");
+    if (rc < 0)
+        return rc;
+    inserted = sqlite3_changes64(ss->db);
+    if (inserted != staged) {
+        st = NULL;
+        src = sqlite3_prepare_v2(
+            ss->db,
+            "SELECT s.line, s.number FROM " STAGE_TABLE " AS s"
+            " WHERE NOT EXISTS (SELECT 1 FROM main.detainers AS d"
+            " WHERE d.id = s.id AND d.number = s.number)"
+            " ORDER BY s.rowid",
+            -1, &st, NULL);
+        while (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+            conflict(cls, (long)sqlite3_column_int64(st, 0),
+                     (const char *)sqlite3_column_text(st, 1));
+            src = SQLITE_OK;
+        }
+        (void)sqlite3_finalize(st);
+        if (src != SQLITE_DONE)
+            return sq_rc_from(ss, src, "detainers_stage_end");
+    }
+    return sq_exec(ss, "DROP TABLE " STAGE_TABLE, "detainers_stage_end");
+}
+
 static enum store_rc
 sq_external_ref_get(struct store *s,
                     enum store_ref_kind kind,
@@ -278,6 +384,9 @@ const struct store_bulk_ops sq_bulk_ops = {
     .detainer_find_ref = sq_detainer_find_ref,
     .detainer_find_number = sq_detainer_find_number,
     .detainer_insert_ref = sq_detainer_insert_ref,
+    .detainers_stage_begin = sq_detainers_stage_begin,
+    .detainer_stage = sq_detainer_stage,
+    .detainers_stage_end = sq_detainers_stage_end,
     .external_ref_get = sq_external_ref_get,
     .case_number_raise = sq_case_number_raise,
 };
