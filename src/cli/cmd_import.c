@@ -379,8 +379,10 @@ cmd_import(int argc, char **argv)
         (void)fputc('\n', stderr);
     if (job.result.error_count > 0) {
         print_errors(a.file, &job.result);
-        cli_fail(CMD, "%s: %zu errors in %zu rows; nothing was imported",
-                 a.file, job.result.error_count, job.result.rows);
+        cli_fail(CMD, "%s: %zu error%s in %zu row%s; nothing was imported",
+                 a.file, job.result.error_count,
+                 job.result.error_count == 1 ? "" : "s", job.result.rows,
+                 job.result.rows == 1 ? "" : "s");
         goto out_result;
     }
     if (rc < 0) {

@@ -158,4 +158,46 @@ run import --db "sqlite:$db2" "${office[@]}" detainers "$dir/e1.csv"
     pass "export -> import -> export is byte-identical" ||
     fail "export -> import -> export is byte-identical"
 
+# More rows than one stage holds (STAGE_CHUNK, 65,536 in src/bulk/import.c):
+# the stage goes into the table several times in one import. All rows
+# arrive, in file order; a number found taken in the first chunk fails the
+# whole import, later chunks included.
+db3=$dir/c.db
+make_db "$db3"
+"$compel" import --db "sqlite:$db3" jurisdictions "$dir/j.csv" >/dev/null 2>&1
+"$compel" import --db "sqlite:$db3" facilities "$dir/f.csv" >/dev/null 2>&1
+"$compel" import --db "sqlite:$db3" "${office[@]}" people "$dir/p.csv" \
+    >/dev/null 2>&1
+big() { # FIRST COUNT: detainers BIG-FIRST.. lodged through 2024
+    awk -v first="$1" -v n="$2" 'BEGIN {
+        print "external_ref,person_ref,jurisdiction,jurisdiction_state," \
+              "facility,basis,state,lodged_at"
+        for (i = first; i < first + n; i++)
+            printf "BIG-%d,P-1,Denver County,CO,Downtown Detention Center," \
+                   "final_order,lodged,2024-%02d-%02dT12:00:00Z\n", i,
+                   1 + int((i % 300000) / 30000), 1 + (i % 28)
+    }'
+}
+big 0 70000 >"$dir/big.csv"
+run import --db "sqlite:$db3" "${office[@]}" detainers "$dir/big.csv"
+in_order=$(sqlite3 "$db3" "SELECT count(*) FROM detainers
+    WHERE CAST(substr(external_ref, 5) AS INTEGER)
+        = rowid - (SELECT min(rowid) FROM detainers)")
+if [ $rc = 0 ] && grep -q "created 70000" "$out" && [ "$in_order" = 70000 ]; then
+    pass "70,000 detainers over several stages, in file order"
+else
+    fail "70,000 detainers over several stages, in file order ($in_order)"
+fi
+sqlite3 "$db3" "UPDATE case_counters SET last = 69999 WHERE kind = 'DET' AND year = 2024"
+before=$(dump "$db3")
+big 70000 70000 >"$dir/big2.csv"
+run import --db "sqlite:$db3" "${office[@]}" detainers "$dir/big2.csv"
+if [ $rc = 1 ] && grep -q "line 2, column number: number DET-2024-070000 is taken" "$err" &&
+    grep -q ": 1 error in 70000 rows; nothing was imported" "$err" &&
+    [ "$(dump "$db3")" = "$before" ]; then
+    pass "a number taken in the first stage fails the whole import"
+else
+    fail "a number taken in the first stage fails the whole import"
+fi
+
 [ $failures = 0 ] || { echo "$failures failed"; exit 1; }
