@@ -107,15 +107,17 @@ _Static_assert(N_TABLES <= STORE_COPY_MAX_TABLES,
                "store_copy_result cannot hold every table");
 
 /* Tables of the schema a copy leaves out: the migrations' bookkeeping,
- * the constant list of report levels that every schema makes, and the
+ * the constant list of report levels that every schema makes, the
  * marks of a deferral of the report triggers, which live only inside
- * one transaction. */
+ * one transaction, and SQLite's packed histograms, which the target's
+ * triggers make from report_days as it is copied. */
 static const char *const skipped[] = {
     "schema_migrations",
     "report_levels", /* a table on SQLite, a view on PostgreSQL */
     "report_deferred",
     "report_deferred_detainers",
     "retention_permit", /* empty outside a purge transaction */
+    "report_hist", /* SQLite only: packed from report_days by its triggers */
 };
 
 const char *const *

@@ -423,10 +423,13 @@ test_rebuild_equals_triggers(void **state)
     static const char *const tables[] = {
         "SELECT * FROM report_counts ORDER BY period, org_id",
         "SELECT * FROM report_days WHERE n <> 0 ORDER BY period, org_id, days",
+        "SELECT period, org_id, hex(h) FROM report_hist WHERE length(h) > 0"
+        " ORDER BY period, org_id",
         "SELECT * FROM report_open WHERE n <> 0 ORDER BY org_id, return_date",
-        "SELECT * FROM report_detainer_decisions ORDER BY detainer_id", NULL};
+        "SELECT * FROM report_detainer_decisions ORDER BY detainer_id",
+        NULL};
     struct bulk_result res;
-    char *before[4];
+    char *before[5];
     sqlite3 *db;
     char sql[1024];
 
@@ -524,6 +527,60 @@ test_rebuild_equals_triggers(void **state)
     sqlite3_close(db);
 }
 
+/* The packed histograms of report_hist (migration 0018): entries sorted
+ * by days, 16 bytes each, little-endian; a count of 0 is no entry; the
+ * same blob whichever order the counts come in, from compel_hist_put one
+ * at a time or compel_hist_pack over a group; a blob that is not one is
+ * refused. */
+static void
+test_hist_functions(void **state)
+{
+    struct fx *f = *state;
+    sqlite3 *db = raw_open(f);
+    char *got;
+    char *err = NULL;
+
+    got = dump(db, "SELECT hex(compel_hist_put(compel_hist_put("
+                   "compel_hist_put(NULL, 5, 2), 1, 3), 9, 1))");
+    assert_string_equal(got, "01000000000000000300000000000000"
+                             "05000000000000000200000000000000"
+                             "09000000000000000100000000000000\n");
+    free(got);
+    /* the count of 5 replaced, then 1 removed, then 9 removed */
+    got =
+        dump(db, "SELECT hex(compel_hist_put(compel_hist_put("
+                 "compel_hist_put(compel_hist_put(compel_hist_put(NULL, 5, 2),"
+                 " 1, 3), 9, 1), 5, 7), 1, 0))");
+    assert_string_equal(got, "05000000000000000700000000000000"
+                             "09000000000000000100000000000000\n");
+    free(got);
+    got = dump(db, "SELECT length(compel_hist_put(compel_hist_put(NULL, 4, 1),"
+                   " 4, 0)), length(compel_hist_put(NULL, 4, 0))");
+    assert_string_equal(got, "0|0\n");
+    free(got);
+    /* pack: any order, zeros left out, a negative day kept in order */
+    got = dump(db, "SELECT hex(compel_hist_pack(column1, column2)) FROM (VALUES"
+                   " (9, 1), (1, 3), (7, 0), (5, 2), (-2, 4))");
+    assert_string_equal(got, "FEFFFFFFFFFFFFFF0400000000000000"
+                             "01000000000000000300000000000000"
+                             "05000000000000000200000000000000"
+                             "09000000000000000100000000000000\n");
+    free(got);
+    assert_int_equal(one_int(db, "SELECT compel_hist_pack(column1, column2) ="
+                                 " compel_hist_put(compel_hist_put("
+                                 "compel_hist_put(compel_hist_put(NULL, -2, 4),"
+                                 " 9, 1), 5, 2), 1, 3) FROM (VALUES (1, 3),"
+                                 " (5, 2), (9, 1), (-2, 4))"),
+                     1);
+    assert_int_not_equal(sqlite3_exec(db, "SELECT compel_hist_put(x'00', 1, 1)",
+                                      NULL, NULL, &err),
+                         SQLITE_OK);
+    assert_non_null(err);
+    assert_non_null(strstr(err, "not a packed histogram"));
+    sqlite3_free(err);
+    sqlite3_close(db);
+}
+
 int
 main(void)
 {
@@ -535,6 +592,7 @@ main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_defer_must_catch_up, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_hist_functions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rebuild_equals_triggers, setup,
                                         teardown),
     };

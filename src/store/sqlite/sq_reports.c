@@ -6,8 +6,9 @@
  * here: the jurisdictions, each period's counts (with the stored median
  * when the range is a single period), the open subpoenas by return date,
  * and for a range of several periods each period's histogram of days to
- * response.
+ * response (report_hist, packed by compel_hist_put and compel_hist_pack).
  */
+#include <endian.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,185 @@ local_date_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
 }
 
+/*
+ * Packed histograms (report_hist, migration 0018): a period's days to
+ * response of one jurisdiction as one blob, its entries sorted by days,
+ * each 16 bytes: days and count as little-endian 64-bit integers, no
+ * entry with a count of 0. The same bytes whatever the order the counts
+ * were written in, so a rebuild and the triggers give equal blobs.
+ */
+#define HIST_ENTRY 16
+
+static void
+hist_put_le(unsigned char *p, int64_t v)
+{
+    uint64_t u = (uint64_t)v;
+
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(u >> (8 * i));
+}
+
+static int64_t
+hist_get_le(const unsigned char *p)
+{
+    uint64_t u = 0;
+
+    for (int i = 7; i >= 0; i--)
+        u = u << 8 | p[i];
+    return (int64_t)u;
+}
+
+/* compel_hist_put(h, days, n): blob h (NULL: empty) with the count of
+ * `days` set to n (the entry removed when n is 0). */
+static void
+hist_put_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const unsigned char *h = sqlite3_value_blob(argv[0]);
+    size_t len = (size_t)sqlite3_value_bytes(argv[0]);
+    int64_t days = sqlite3_value_int64(argv[1]);
+    int64_t n = sqlite3_value_int64(argv[2]);
+    size_t lo = 0;
+    size_t hi;
+    unsigned char *out;
+    size_t out_len;
+    bool found;
+
+    (void)argc;
+    if (!h)
+        len = 0;
+    if (len % HIST_ENTRY != 0) {
+        sqlite3_result_error(ctx, "compel_hist_put: not a packed histogram",
+                             -1);
+        return;
+    }
+    hi = len / HIST_ENTRY;
+    while (lo < hi) { /* the first entry with days >= `days` */
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (hist_get_le(h + mid * HIST_ENTRY) < days)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    found = lo < len / HIST_ENTRY && hist_get_le(h + lo * HIST_ENTRY) == days;
+
+    out_len = len + (n != 0 && !found ? HIST_ENTRY : 0) -
+              (n == 0 && found ? HIST_ENTRY : 0);
+    out = sqlite3_malloc64(out_len ? out_len : 1);
+    if (!out) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    if (lo > 0)
+        memcpy(out, h, lo * HIST_ENTRY);
+    if (n != 0) {
+        hist_put_le(out + lo * HIST_ENTRY, days);
+        hist_put_le(out + lo * HIST_ENTRY + 8, n);
+    }
+    {
+        size_t from = (lo + (found ? 1 : 0)) * HIST_ENTRY;
+        size_t to = (lo + (n != 0 ? 1 : 0)) * HIST_ENTRY;
+
+        if (len > from)
+            memcpy(out + to, h + from, len - from);
+    }
+    sqlite3_result_blob64(ctx, out, out_len, sqlite3_free);
+}
+
+/* compel_hist_pack(days, n): the packed histogram of a group's rows. */
+struct hist_pack {
+    int64_t (*v)[2];
+    size_t n, cap;
+    bool oom;
+};
+
+static void
+hist_pack_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    struct hist_pack *a = sqlite3_aggregate_context(ctx, sizeof *a);
+    int64_t n = sqlite3_value_int64(argv[1]);
+
+    (void)argc;
+    if (!a || a->oom || n == 0)
+        return;
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 16;
+        void *v = sqlite3_realloc64(a->v, cap * sizeof *a->v);
+
+        if (!v) {
+            a->oom = true;
+            return;
+        }
+        a->v = v;
+        a->cap = cap;
+    }
+    a->v[a->n][0] = sqlite3_value_int64(argv[0]);
+    a->v[a->n][1] = n;
+    a->n++;
+}
+
+static int
+hist_pack_cmp(const void *x, const void *y)
+{
+    const int64_t *a = x;
+    const int64_t *b = y;
+
+    return (a[0] > b[0]) - (a[0] < b[0]);
+}
+
+static void
+hist_pack_final(sqlite3_context *ctx)
+{
+    struct hist_pack *a = sqlite3_aggregate_context(ctx, 0);
+    unsigned char *out;
+    size_t k = 0;
+
+    if (a && a->oom) {
+        sqlite3_free(a->v);
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    if (!a || a->n == 0) {
+        if (a)
+            sqlite3_free(a->v);
+        sqlite3_result_zeroblob(ctx, 0);
+        return;
+    }
+    qsort(a->v, a->n, sizeof *a->v, hist_pack_cmp);
+    out = sqlite3_malloc64(a->n * HIST_ENTRY);
+    if (!out) {
+        sqlite3_free(a->v);
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    for (size_t i = 0; i < a->n; i++) { /* equal days summed */
+        if (k > 0 && hist_get_le(out + (k - 1) * HIST_ENTRY) == a->v[i][0]) {
+            int64_t sum =
+                hist_get_le(out + (k - 1) * HIST_ENTRY + 8) + a->v[i][1];
+
+            hist_put_le(out + (k - 1) * HIST_ENTRY + 8, sum);
+            continue;
+        }
+        hist_put_le(out + k * HIST_ENTRY, a->v[i][0]);
+        hist_put_le(out + k * HIST_ENTRY + 8, a->v[i][1]);
+        k++;
+    }
+    { /* a sum of 0 is no entry */
+        size_t w = 0;
+
+        for (size_t i = 0; i < k; i++) {
+            if (hist_get_le(out + i * HIST_ENTRY + 8) == 0)
+                continue;
+            if (w != i)
+                memmove(out + w * HIST_ENTRY, out + i * HIST_ENTRY, HIST_ENTRY);
+            w++;
+        }
+        k = w;
+    }
+    sqlite3_free(a->v);
+    sqlite3_result_blob64(ctx, out, k * HIST_ENTRY, sqlite3_free);
+}
+
 int
 sq_reports_register(sqlite3 *db)
 {
@@ -42,6 +222,14 @@ sq_reports_register(sqlite3 *db)
     rc = sqlite3_create_function(db, "compel_local_date", 2,
                                  SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
                                  local_date_fn, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function(db, "compel_hist_put", 3,
+                                     SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                                     hist_put_fn, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_function(db, "compel_hist_pack", 2,
+                                     SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                                     NULL, hist_pack_step, hist_pack_final);
     /* The report's sorts (GROUP BY over the aggregates) stay in memory
      * rather than in temporary files. */
     if (rc == SQLITE_OK)
@@ -246,15 +434,28 @@ hist_add(struct jur *x, int64_t days, int64_t n)
     x->hist[days - x->hist_lo] += n;
 }
 
-/* A row of report_days: org_id, days, n. */
+/* A row of report_hist: org_id, the packed histogram (see
+ * compel_hist_put below). */
 static void
-days_row(sqlite3_stmt *st, void *ctx)
+hist_row(sqlite3_stmt *st, void *ctx)
 {
     struct jur *x = jur_find(ctx, (const char *)sqlite3_column_text(st, 0));
-    int64_t n = sqlite3_column_int64(st, 2);
+    const unsigned char *h = sqlite3_column_blob(st, 1);
+    size_t len = (size_t)sqlite3_column_bytes(st, 1);
 
-    if (x && n != 0)
-        hist_add(x, sqlite3_column_int64(st, 1), n);
+    if (!x || !h)
+        return;
+    for (size_t i = 0; i + 16 <= len; i += 16) {
+        uint64_t days;
+        uint64_t n;
+
+        memcpy(&days, h + i, sizeof days);
+        memcpy(&n, h + i + 8, sizeof n);
+        days = le64toh(days);
+        n = le64toh(n);
+        if (n != 0)
+            hist_add(x, (int64_t)days, (int64_t)n);
+    }
 }
 
 /* x's histogram as ascending bars with a positive count. */
@@ -368,21 +569,22 @@ sq_report_jurisdictions(struct store *s,
         goto out;
 
     /* several periods: the median from the histograms of days to response,
-     * each period's a range of report_days' primary key, summed here */
+     * each period's a range of report_hist's primary key (one packed
+     * histogram per jurisdiction), summed here */
     for (i = 0; n_periods > 1 && i < n_periods; i++) {
         b = (struct sq_binder){
             one ? sq_stmt_get(ss, STMT_ID_REPORT_DAYS_ONE,
-                              "SELECT org_id, days, n FROM report_days"
+                              "SELECT org_id, h FROM report_hist"
                               " WHERE period = ?1 AND org_id = ?2")
                 : sq_stmt_get(ss, STMT_ID_REPORT_DAYS,
-                              "SELECT org_id, days, n FROM report_days"
+                              "SELECT org_id, h FROM report_hist"
                               " WHERE period = ?1"),
             0, SQLITE_OK};
         sq_bind_text(&b, periods[i]);
         if (one)
             sq_bind_id(&b, org_id);
         j.hint = 0;
-        n = sq_run_list(ss, &b, "report_days", days_row, &j);
+        n = sq_run_list(ss, &b, "report_hist", hist_row, &j);
         if (n < 0)
             goto out;
     }
@@ -631,6 +833,7 @@ sq_reports_rebuild(struct store *s)
         " VALUES (1, 0, 0) ON CONFLICT (one) DO NOTHING",
         "DELETE FROM report_counts",
         "DELETE FROM report_days",
+        "DELETE FROM report_hist",
         "DELETE FROM report_open",
         "DELETE FROM report_detainer_decisions",
         DECISIONS_SINCE,
@@ -664,6 +867,15 @@ sq_reports_rebuild(struct store *s)
                 "hd.day") ", hd.org_id, hd.days, sum(hd.n)"
                           " FROM hd JOIN report_levels l WHERE true GROUP BY 1, 2, 3",
             0);
+    /* the packed histograms of the same (the triggers that keep them
+     * are off while the marker is there) */
+    if (rc == STORE_ONE_RESULT)
+        rc = run_since(ss,
+                       "INSERT INTO report_hist (period, org_id, h)"
+                       " SELECT period, org_id, compel_hist_pack(days, n)"
+                       " FROM report_days WHERE n <> 0"
+                       " GROUP BY period, org_id",
+                       0);
     if (rc == STORE_ONE_RESULT)
         rc = run_since(
             ss,
