@@ -146,12 +146,18 @@ run export --db "sqlite:$db" detainers --state declined
 run export --db "sqlite:$db" detainers --out "$dir/e1.csv"
 [ $rc = 1 ] && pass "export never overwrites" || fail "export never overwrites"
 
+# make_world DB: a fresh database with the jurisdictions, facilities and
+# people of j.csv, f.csv and p.csv, and no detainer.
+make_world() {
+    make_db "$1"
+    "$compel" import --db "sqlite:$1" jurisdictions "$dir/j.csv" >/dev/null 2>&1
+    "$compel" import --db "sqlite:$1" facilities "$dir/f.csv" >/dev/null 2>&1
+    "$compel" import --db "sqlite:$1" "${office[@]}" people "$dir/p.csv" \
+        >/dev/null 2>&1
+}
+
 db2=$dir/b.db
-make_db "$db2"
-"$compel" import --db "sqlite:$db2" jurisdictions "$dir/j.csv" >/dev/null 2>&1
-"$compel" import --db "sqlite:$db2" facilities "$dir/f.csv" >/dev/null 2>&1
-"$compel" import --db "sqlite:$db2" "${office[@]}" people "$dir/p.csv" \
-    >/dev/null 2>&1
+make_world "$db2"
 run import --db "sqlite:$db2" "${office[@]}" detainers "$dir/e1.csv"
 "$compel" export --db "sqlite:$db2" detainers --out "$dir/e2.csv" 2>/dev/null
 [ $rc = 0 ] && cmp -s "$dir/e1.csv" "$dir/e2.csv" &&
@@ -163,11 +169,7 @@ run import --db "sqlite:$db2" "${office[@]}" detainers "$dir/e1.csv"
 # arrive, in file order; a number found taken in the first chunk fails the
 # whole import, later chunks included.
 db3=$dir/c.db
-make_db "$db3"
-"$compel" import --db "sqlite:$db3" jurisdictions "$dir/j.csv" >/dev/null 2>&1
-"$compel" import --db "sqlite:$db3" facilities "$dir/f.csv" >/dev/null 2>&1
-"$compel" import --db "sqlite:$db3" "${office[@]}" people "$dir/p.csv" \
-    >/dev/null 2>&1
+make_world "$db3"
 big() { # FIRST COUNT: detainers BIG-FIRST.. lodged through 2024
     awk -v first="$1" -v n="$2" 'BEGIN {
         print "external_ref,person_ref,jurisdiction,jurisdiction_state," \
