@@ -45,20 +45,18 @@ local_date_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 static void
 hist_put_le(unsigned char *p, int64_t v)
 {
-    uint64_t u = (uint64_t)v;
+    uint64_t u = htole64((uint64_t)v);
 
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(u >> (8 * i));
+    memcpy(p, &u, sizeof u);
 }
 
 static int64_t
 hist_get_le(const unsigned char *p)
 {
-    uint64_t u = 0;
+    uint64_t u;
 
-    for (int i = 7; i >= 0; i--)
-        u = u << 8 | p[i];
-    return (int64_t)u;
+    memcpy(&u, p, sizeof u);
+    return (int64_t)le64toh(u);
 }
 
 /* compel_hist_put(h, days, n): blob h (NULL: empty) with the count of
@@ -434,8 +432,8 @@ hist_add(struct jur *x, int64_t days, int64_t n)
     x->hist[days - x->hist_lo] += n;
 }
 
-/* A row of report_hist: org_id, the packed histogram (see
- * compel_hist_put below). */
+/* A row of report_hist: org_id, the packed histogram (the format of
+ * compel_hist_put above). */
 static void
 hist_row(sqlite3_stmt *st, void *ctx)
 {
@@ -445,16 +443,11 @@ hist_row(sqlite3_stmt *st, void *ctx)
 
     if (!x || !h)
         return;
-    for (size_t i = 0; i + 16 <= len; i += 16) {
-        uint64_t days;
-        uint64_t n;
+    for (size_t i = 0; i + HIST_ENTRY <= len; i += HIST_ENTRY) {
+        int64_t n = hist_get_le(h + i + 8);
 
-        memcpy(&days, h + i, sizeof days);
-        memcpy(&n, h + i + 8, sizeof n);
-        days = le64toh(days);
-        n = le64toh(n);
         if (n != 0)
-            hist_add(x, (int64_t)days, (int64_t)n);
+            hist_add(x, hist_get_le(h + i), n);
     }
 }
 
