@@ -270,8 +270,8 @@ read_report(struct store *s, int64_t now, struct report *rep)
 
     rep->n = 0;
     rep->overflow = false;
-    n = store_report_jurisdictions(s, periods, 1, NULL, now, take_report_row,
-                                   rep);
+    n = store_report_jurisdictions(s, periods, NULL, 1, NULL, now,
+                                   take_report_row, rep);
     if (n < 0)
         return (enum store_rc)n;
     return STORE_ONE_RESULT;

@@ -99,32 +99,102 @@ stats_suppress_group(const int64_t *counts,
         hidden[smallest] = true;
 }
 
+/* The range being covered and where its keys go (stats_periods). */
+struct cover {
+    int32_t from_day;
+    int32_t to_day;
+    stats_period_fn fn;
+    void *cls;
+};
+
+/* 1 when first..last lies inside the range, 0 when outside, -1 when it
+ * straddles an end. */
+static int
+cover_overlap(const struct cover *c, int32_t first, int32_t last)
+{
+    if (first >= c->from_day && last <= c->to_day)
+        return 1;
+    if (last < c->from_day || first > c->to_day)
+        return 0;
+    return -1;
+}
+
+/*
+ * The keys a calendar node needs when its ancestors' keys already add `w`
+ * (0 or 1) to each of its days: a node wholly inside the range or
+ * wholly outside needs its own key (weight inside - w) or nothing; a node
+ * that straddles an end either leaves w to its children or adds its own
+ * key that turns w into 1 - w, whichever needs fewer keys in all (ties:
+ * no key of its own). With `emit`, the keys chosen go to c->fn. Nodes:
+ * level 0 a year, 1 a month, 2 a day.
+ */
+static int
+cover_node(const struct cover *c,
+           int level,
+           int32_t year,
+           int month,
+           int32_t day,
+           int w,
+           bool emit)
+{
+    char key[DATE_STR_SIZE];
+    int32_t first = day;
+    int32_t last = day;
+    int in;
+    int keep = 0;
+    int flip = 1;
+    int chosen;
+
+    if (level == 0) {
+        (void)date_from_ymd(year, 1, 1, &first);
+        (void)date_from_ymd(year + 1, 1, 1, &last);
+        last--;
+        (void)snprintf(key, sizeof key, "%04d", (int)year);
+    } else if (level == 1) {
+        (void)date_from_ymd(year, month, 1, &first);
+        last = first + date_days_in_month(year, month) - 1;
+        (void)snprintf(key, sizeof key, "%04d-%02d", (int)year, month);
+    } else {
+        date_format(day, key);
+    }
+    in = cover_overlap(c, first, last);
+    if (in >= 0) {
+        if (in == w)
+            return 0;
+        if (emit)
+            c->fn(c->cls, key, in - w);
+        return 1;
+    }
+    /* straddles (never a day): count both ways over the children */
+    for (int k = level == 0 ? 1 : first; k <= (level == 0 ? 12 : last); k++) {
+        keep += cover_node(c, level + 1, year, k, k, w, false);
+        flip += cover_node(c, level + 1, year, k, k, 1 - w, false);
+    }
+    if (!emit)
+        return keep <= flip ? keep : flip;
+    chosen = w;
+    if (flip < keep) {
+        c->fn(c->cls, key, (1 - w) - w);
+        chosen = 1 - w;
+    }
+    for (int k = level == 0 ? 1 : first; k <= (level == 0 ? 12 : last); k++)
+        (void)cover_node(c, level + 1, year, k, k, chosen, true);
+    return keep <= flip ? keep : flip;
+}
+
 void
 stats_periods(int32_t from_day, int32_t to_day, stats_period_fn fn, void *cls)
 {
-    int32_t day = from_day;
-    char key[DATE_STR_SIZE];
+    struct cover c = {from_day, to_day, fn, cls};
+    int32_t from_year;
+    int32_t to_year;
+    int month;
+    int mday;
 
-    while (day <= to_day) {
-        int32_t year;
-        int month;
-        int mday;
-        int32_t next;
-
-        date_to_ymd(day, &year, &month, &mday);
-        if (month == 1 && mday == 1 &&
-            date_from_ymd(year + 1, 1, 1, &next) == CM_ERR_OK &&
-            next - 1 <= to_day) {
-            (void)snprintf(key, sizeof key, "%04d", (int)year);
-        } else if (mday == 1 &&
-                   (next = day + date_days_in_month(year, month)) - 1 <=
-                       to_day) {
-            (void)snprintf(key, sizeof key, "%04d-%02d", (int)year, month);
-        } else {
-            date_format(day, key);
-            next = day + 1;
-        }
-        fn(cls, key);
-        day = next;
-    }
+    if (from_day > to_day)
+        return;
+    date_to_ymd(from_day, &from_year, &month, &mday);
+    date_to_ymd(to_day, &to_year, &month, &mday);
+    for (int32_t y = from_year; y <= to_year; y++)
+        (void)cover_node(&c, 0, y, 0, 0, 0, true);
 }

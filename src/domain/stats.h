@@ -77,17 +77,23 @@ void stats_suppress_group(const int64_t *counts,
                           bool *hidden);
 
 /* Called by stats_periods for each period key, e.g. "2024", "2024-03",
- * "2024-03-17". The key is borrowed for the call. */
-typedef void (*stats_period_fn)(void *cls, const char *key);
+ * "2024-03-17", with its weight: +1 when the period's counts are added,
+ * -1 when they are taken away. The key is borrowed for the call. */
+typedef void (*stats_period_fn)(void *cls, const char *key, int weight);
 
 /*
- * The fewest periods that cover the days from_day..to_day (days since
- * 1970-01-01, both included) exactly, without overlap, in date order:
- * walking from from_day, a whole year ("YYYY") when the walk is at
- * 1 January and the year ends by to_day, else a whole month ("YYYY-MM")
- * when at the 1st and the month ends by to_day, else one day
- * ("YYYY-MM-DD"). Nothing when from_day > to_day. The aggregates are
- * counted under the same keys (store_reports.h).
+ * A few periods ("YYYY", "YYYY-MM", "YYYY-MM-DD"), each added or
+ * taken away, whose counts sum to those of the days from_day..to_day
+ * (days since 1970-01-01, both included), for counts that add up: a year
+ * is the sum of its months, a month of its days. Each year, month or day
+ * that straddles an end of the range is either covered by its parts or
+ * taken whole with its outside parts taken away, whichever needs fewer
+ * keys (ties: by its parts). So 1 to 30 March is "2024-03" less
+ * "2024-03-31", and 1 January to 30 November "2024" less "2024-12"; a
+ * range of whole years, months and days needs no subtraction. Keys come
+ * in date order, a period before its parts; none comes twice. Nothing
+ * when from_day > to_day. The aggregates are counted under the same keys
+ * (store_reports.h).
  */
 void
 stats_periods(int32_t from_day, int32_t to_day, stats_period_fn fn, void *cls);

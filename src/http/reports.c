@@ -57,20 +57,24 @@ reports_check_query(const struct reports_query *q,
     return CM_ERR_OK;
 }
 
+/* The period keys of the range and their weights (stats_periods). */
 struct keys {
     char **v;
+    int *w;
     size_t n, cap;
 };
 
 static void
-add_key(void *cls, const char *key)
+add_key(void *cls, const char *key, int weight)
 {
     struct keys *k = cls;
 
     if (k->n == k->cap) {
         k->cap = k->cap ? k->cap * 2 : 32;
         k->v = cm_realloc(k->v, k->cap * sizeof *k->v);
+        k->w = cm_realloc(k->w, k->cap * sizeof *k->w);
     }
+    k->w[k->n] = weight;
     k->v[k->n++] = cm_strdup(key);
 }
 
@@ -668,7 +672,7 @@ reports_write(struct store *s,
     buf_reset(out);
     memset(&k, 0, sizeof k);
     if (!from && !to) {
-        add_key(&k, "*");
+        add_key(&k, "*", 1);
     } else {
         if (!from)
             from = "1970-01-01";
@@ -691,11 +695,12 @@ reports_write(struct store *s,
         csv_header(q->is_public, out);
     else
         table_head(&b, from, to);
-    n = store_report_jurisdictions(s, (const char *const *)k.v, k.n, q->org_id,
-                                   q->now, row_cb, &b);
+    n = store_report_jurisdictions(s, (const char *const *)k.v, k.w, k.n,
+                                   q->org_id, q->now, row_cb, &b);
     for (i = 0; i < k.n; i++)
         cm_free(k.v[i]);
     cm_free(k.v);
+    cm_free(k.w);
     if (n < 0)
         return (enum store_rc)n;
     if (f == REPORTS_FORMAT_JSON)

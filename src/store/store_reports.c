@@ -51,6 +51,7 @@ store_reports_local_date(const char *timezone,
 int
 store_report_jurisdictions(struct store *s,
                            const char *const *periods,
+                           const int *weights,
                            size_t n_periods,
                            const char *org_id,
                            int64_t now,
@@ -64,8 +65,8 @@ store_report_jurisdictions(struct store *s,
     if (store_is_faulted(s, &frc))
         rc = frc;
     else
-        rc = s->ops->reports->report_jurisdictions(s, periods, n_periods,
-                                                   org_id, now, cb, cls);
+        rc = s->ops->reports->report_jurisdictions(
+            s, periods, weights, n_periods, org_id, now, cb, cls);
     return rc;
 }
 

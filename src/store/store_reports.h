@@ -10,8 +10,9 @@
  * PostgreSQL: the same design, the same tables, views and triggers, in
  * PL/pgSQL, so defer, catch_up and rebuild work there too). A report over
  * a date range asks for the set of periods that covers it exactly
- * (stats_periods in domain/stats.h makes that set), so it reads a few
- * rows per jurisdiction whatever the number of cases.
+ * (stats_periods in domain/stats.h makes that set, some periods taken
+ * away from others), so it reads a few rows per jurisdiction whatever the
+ * number of cases.
  *
  * Days are the jurisdiction's local dates. SQLite converts instants with a
  * function the application gives it once at start
@@ -95,6 +96,7 @@ typedef void (*store_report_cb)(void *cls, const struct store_report_row *r);
 struct store_reports_ops {
     int (*report_jurisdictions)(struct store *s,
                                 const char *const *periods,
+                                const int *weights,
                                 size_t n_periods,
                                 const char *org_id,
                                 int64_t now,
@@ -123,16 +125,19 @@ void store_reports_local_date(const char *timezone,
 /*
  * Call cb once per jurisdiction organization (only `org_id` when it is not
  * NULL or ""), ordered by name, then state, then id, with each measure
- * summed over the `n_periods` period keys `periods` (which must not
- * overlap: stats_periods makes such a set), the days to response over the
- * same periods (one period: the stored lower median; several: the
- * histogram, bars with a zero count left out), and
- * the open and overdue counts as of `now` (overdue: return date before
- * the jurisdiction's local date of `now`). A jurisdiction with no case has
+ * summed over the `n_periods` period keys `periods`, each counted
+ * `weights[i]` times (+1 added, -1 taken away; NULL: every weight +1; a
+ * set whose weighted sum counts each day once or not at all, such as
+ * stats_periods makes), the days to response over the same periods (one
+ * period of weight +1: the stored lower median; otherwise: the weighted
+ * histogram, bars with a count below one left out), and the open and
+ * overdue counts as of `now` (overdue: return date before the
+ * jurisdiction's local date of `now`). A jurisdiction with no case has
  * zeros. Returns the number of rows, or a negative enum store_rc.
  */
 int store_report_jurisdictions(struct store *s,
                                const char *const *periods,
+                               const int *weights,
                                size_t n_periods,
                                const char *org_id,
                                int64_t now,

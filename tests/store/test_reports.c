@@ -13,7 +13,9 @@
  *   every result and contempt of both kinds. The report is checked for
  *   one day, one month, a set of periods, all time and one organization,
  *   with open and overdue as of `now`; every expected number is reasoned
- *   out below from the world and the definitions.
+ *   out below from the world and the definitions. Ranges whose periods
+ *   are partly taken away (stats_periods) give what their days give one
+ *   by one.
  * - Bulk writes: detainers (then subpoenas) inserted with the triggers
  *   deferred and caught up count exactly as the same cases inserted one
  *   by one; a rebuild changes nothing; deferring twice, catching up
@@ -40,6 +42,8 @@
 #include "contract.h"
 #include "core/alloc.h"
 #include "core/rand.h"
+#include "domain/date.h"
+#include "domain/stats.h"
 #include "http/reports.h"
 
 /* ---- time -------------------------------------------------------------*/
@@ -493,7 +497,8 @@ report(struct fx *f, const char *const *periods, const char *org, int64_t now)
     memset(&g, 0, sizeof g);
     while (periods[n])
         n++;
-    rows = store_report_jurisdictions(f->s, periods, n, org, now, on_row, &g);
+    rows = store_report_jurisdictions(f->s, periods, NULL, n, org, now, on_row,
+                                      &g);
     assert_int_equal(rows, g.n);
     return g;
 }
@@ -990,6 +995,121 @@ test_report_periods(void **state)
             row_of(&g, w.guam),
             (struct want){.lodged = 1, .di = 1, .referred = 1, .denied = 1});
     }
+}
+
+/* Period keys with weights, as stats_periods gives them. */
+struct wkeys {
+    char v[800][DATE_STR_SIZE];
+    int w[800];
+    size_t n;
+};
+
+static void
+add_wkey(void *cls, const char *key, int weight)
+{
+    struct wkeys *k = cls;
+
+    assert_true(k->n < sizeof k->v / sizeof k->v[0]);
+    (void)snprintf(k->v[k->n], sizeof k->v[k->n], "%s", key);
+    k->w[k->n++] = weight;
+}
+
+/* The report over `k` (weights as given, or all +1 when plain). */
+static struct got
+report_keys(struct fx *f, const struct wkeys *k, bool plain)
+{
+    const char *keys[800];
+    struct got g;
+    int rows;
+
+    for (size_t i = 0; i < k->n; i++)
+        keys[i] = k->v[i];
+    memset(&g, 0, sizeof g);
+    rows = store_report_jurisdictions(f->s, keys, plain ? NULL : k->w, k->n,
+                                      NULL, NOW, on_row, &g);
+    assert_int_equal(rows, g.n);
+    return g;
+}
+
+/* The median a row gives: stored, or the lower median of its bars. */
+static bool
+median_of(const struct got_row *r, int64_t *m)
+{
+    struct stats_bar bars[MAX_BARS];
+
+    if (r->has_median) {
+        *m = r->median;
+        return true;
+    }
+    for (size_t i = 0; i < r->n_days; i++) {
+        assert_true(r->bars[i].count > 0);
+        bars[i] = (struct stats_bar){r->bars[i].days, r->bars[i].count};
+    }
+    return stats_median(bars, r->n_days, m);
+}
+
+/* A range whose periods are partly taken away reports what its days,
+ * each its own period, report: every measure, open, overdue and the
+ * median, for every jurisdiction, on both sides of the world's dates
+ * and on ranges that take away days with responses. */
+static void
+test_report_signed_periods(void **state)
+{
+    static const char *const ranges[][2] = {
+        {"2026-01-02", "2026-12-31"}, /* 2026 less 1 January */
+        {"2026-02-02", "2026-02-28"}, /* February less 1 February */
+        {"2026-01-01", "2026-02-27"}, /* ... less 28 February */
+        {"2025-12-20", "2026-02-08"}, {"2026-01-10", "2026-01-31"},
+        {"2026-01-17", "2026-11-30"}, {"2025-01-01", "2026-02-05"},
+        {"2026-01-21", "2026-01-21"},
+    };
+    struct fx *f = *state;
+    struct world w;
+    struct wkeys *signed_keys = cm_calloc(1, sizeof *signed_keys);
+    struct wkeys *day_keys = cm_calloc(1, sizeof *day_keys);
+    size_t negatives = 0;
+
+    world_init(&w, f);
+    build_world(&w);
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
+        int32_t from = 0, to = 0;
+        struct got a, b;
+
+        assert_int_equal(date_parse(ranges[i][0], &from), CM_ERR_OK);
+        assert_int_equal(date_parse(ranges[i][1], &to), CM_ERR_OK);
+        signed_keys->n = 0;
+        day_keys->n = 0;
+        stats_periods(from, to, add_wkey, signed_keys);
+        for (int32_t d = from; d <= to; d++) {
+            date_format(d, day_keys->v[day_keys->n]);
+            day_keys->w[day_keys->n++] = 1;
+        }
+        for (size_t k = 0; k < signed_keys->n; k++)
+            negatives += signed_keys->w[k] < 0;
+        a = report_keys(f, signed_keys, false);
+        b = report_keys(f, day_keys, true);
+        assert_int_equal(a.n, b.n);
+        for (int r = 0; r < a.n; r++) {
+            const struct got_row *x = &a.rows[r], *y = &b.rows[r];
+            int64_t mx = -1, my = -1;
+
+            assert_string_equal(x->org_id, y->org_id);
+            for (int m = 0; m < STORE_REPORT_MEASURE__COUNT; m++)
+                if (x->counts[m] != y->counts[m])
+                    fail_msg("%s..%s, %s, measure %d: %lld by periods,"
+                             " %lld by days",
+                             ranges[i][0], ranges[i][1], x->name, m,
+                             (long long)x->counts[m], (long long)y->counts[m]);
+            assert_int_equal(x->open, y->open);
+            assert_int_equal(x->overdue, y->overdue);
+            assert_int_equal(median_of(x, &mx), median_of(y, &my));
+            assert_int_equal(mx, my);
+        }
+    }
+    /* the first three ranges alone take away four periods */
+    assert_true(negatives >= 4);
+    cm_free(signed_keys);
+    cm_free(day_keys);
 }
 
 /* One organization only; an unknown one has no row. */
@@ -1489,6 +1609,8 @@ contract_run_reports(void)
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(test_report_periods, fx_setup_world,
                                         fx_teardown),
+        cmocka_unit_test_setup_teardown(test_report_signed_periods,
+                                        fx_setup_world, fx_teardown),
         cmocka_unit_test_setup_teardown(test_report_one_org, fx_setup_world,
                                         fx_teardown),
         cmocka_unit_test_setup_teardown(test_bulk_defer_catch_up,

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "domain/date.h"
@@ -164,14 +165,16 @@ struct keys {
     int n;
 };
 
+/* Keys as text, "-" before one taken away. */
 static void
-collect(void *cls, const char *key)
+collect(void *cls, const char *key, int weight)
 {
     struct keys *k = cls;
     size_t used = strlen(k->text);
 
-    (void)snprintf(k->text + used, sizeof k->text - used, "%s%s",
-                   k->n ? " " : "", key);
+    assert_true(weight == 1 || weight == -1);
+    (void)snprintf(k->text + used, sizeof k->text - used, "%s%s%s",
+                   k->n ? " " : "", weight < 0 ? "-" : "", key);
     k->n++;
 }
 
@@ -184,6 +187,14 @@ day(const char *s)
     return d;
 }
 
+/* The keys of from..to in k, emptied first. */
+static void
+cover(const char *from, const char *to, struct keys *k)
+{
+    memset(k, 0, sizeof *k);
+    stats_periods(day(from), day(to), collect, k);
+}
+
 static void
 test_periods(void **state)
 {
@@ -191,30 +202,140 @@ test_periods(void **state)
 
     (void)state;
     /* a whole calendar year is one key */
-    memset(&k, 0, sizeof k);
-    stats_periods(day("2024-01-01"), day("2024-12-31"), collect, &k);
+    cover("2024-01-01", "2024-12-31", &k);
     assert_string_equal(k.text, "2024");
     /* February 2024 had 29 days (2024 is a leap year): a whole month */
-    memset(&k, 0, sizeof k);
-    stats_periods(day("2024-02-01"), day("2024-02-29"), collect, &k);
+    cover("2024-02-01", "2024-02-29", &k);
     assert_string_equal(k.text, "2024-02");
-    /* ...but 1-28 February 2024 is 28 days */
-    memset(&k, 0, sizeof k);
-    stats_periods(day("2024-02-01"), day("2024-02-28"), collect, &k);
+    /* ...so 1-28 February 2024 is February less the 29th */
+    cover("2024-02-01", "2024-02-28", &k);
+    assert_string_equal(k.text, "2024-02 -2024-02-29");
+    /* 2 to 17 March: 16 days, or the month less 1 and 18-31 March, 16
+     * keys too: ties go to the days */
+    cover("2024-03-02", "2024-03-17", &k);
+    assert_int_equal(k.n, 16);
+    assert_true(k.text[0] != '-' && strstr(k.text, " -") == NULL);
+    /* 2 to 18 March: the month less 1 and 19-31 March, 15 keys */
+    cover("2024-03-02", "2024-03-18", &k);
+    assert_int_equal(k.n, 15);
+    assert_true(strncmp(k.text, "2024-03 -2024-03-01 -2024-03-19", 31) == 0);
+    /* a year to date: the year less the months and days after */
+    cover("2026-01-01", "2026-11-30", &k);
+    assert_string_equal(k.text, "2026 -2026-12");
+    cover("2026-01-01", "2026-11-29", &k);
+    assert_string_equal(k.text, "2026 -2026-11-30 -2026-12");
+    /* a day-cut range over two years: 28 keys where days alone and whole
+     * months took 54 */
+    cover("2023-02-15", "2024-11-20", &k);
     assert_int_equal(k.n, 28);
+    assert_true(strncmp(k.text, "2023 -2023-01 -2023-02-01 ", 26) == 0);
     /* 30 Dec 2023 - 2 Mar 2025: two days, the year 2024, January and
      * February 2025, then 1 and 2 March */
-    memset(&k, 0, sizeof k);
-    stats_periods(day("2023-12-30"), day("2025-03-02"), collect, &k);
+    cover("2023-12-30", "2025-03-02", &k);
     assert_string_equal(k.text, "2023-12-30 2023-12-31 2024 2025-01 2025-02 "
                                 "2025-03-01 2025-03-02");
     /* one day; an empty range */
-    memset(&k, 0, sizeof k);
-    stats_periods(day("2020-01-20"), day("2020-01-20"), collect, &k);
+    cover("2020-01-20", "2020-01-20", &k);
     assert_string_equal(k.text, "2020-01-20");
-    memset(&k, 0, sizeof k);
-    stats_periods(day("2020-01-21"), day("2020-01-20"), collect, &k);
+    cover("2020-01-21", "2020-01-20", &k);
     assert_int_equal(k.n, 0);
+}
+
+/* The weights of every day of 2019-2028 as a cover adds them up. */
+struct sums {
+    int32_t first;
+    int w[3653];
+    int n;        /* keys */
+    int negative; /* keys taken away */
+};
+
+static void
+add_up(void *cls, const char *key, int weight)
+{
+    struct sums *s = cls;
+    int32_t a = 0;
+    int32_t b = 0;
+    int y = 0, m = 0;
+    char day_text[DATE_STR_SIZE];
+
+    s->n++;
+    s->negative += weight < 0;
+    if (strlen(key) == 4 && sscanf(key, "%4d", &y) == 1) {
+        (void)snprintf(day_text, sizeof day_text, "%04d-01-01", y);
+        a = day(day_text);
+        (void)snprintf(day_text, sizeof day_text, "%04d-12-31", y);
+        b = day(day_text);
+    } else if (strlen(key) == 7 && sscanf(key, "%4d-%2d", &y, &m) == 2) {
+        (void)snprintf(day_text, sizeof day_text, "%s-01", key);
+        a = day(day_text);
+        b = a + date_days_in_month(y, m) - 1;
+    } else {
+        a = b = day(key);
+    }
+    for (int32_t d = a; d <= b; d++) {
+        assert_true(d >= s->first && d - s->first < 3653);
+        s->w[d - s->first] += weight;
+    }
+}
+
+/* Keys of the plain cover: whole years, else whole months, else days. */
+static int
+plain_count(int32_t from, int32_t to)
+{
+    int n = 0;
+
+    for (int32_t d = from; d <= to; n++) {
+        int32_t y;
+        int m, md;
+        int32_t next;
+
+        date_to_ymd(d, &y, &m, &md);
+        if (m == 1 && md == 1 &&
+            date_from_ymd(y + 1, 1, 1, &next) == CM_ERR_OK && next - 1 <= to)
+            d = next;
+        else if (md == 1 && d + date_days_in_month(y, m) - 1 <= to)
+            d += date_days_in_month(y, m);
+        else
+            d++;
+    }
+    return n;
+}
+
+/* 2,000 ranges in 2020-2027: each cover counts every day of its range
+ * once and no other day, with no more keys than the plain cover. */
+static void
+test_periods_cover(void **state)
+{
+    struct sums *s = calloc(1, sizeof *s);
+    int32_t lo = day("2020-01-01");
+    int32_t span = day("2027-12-31") - lo + 1;
+    uint32_t x = 2463534242u; /* xorshift32: the same ranges every run */
+    int negative = 0;
+
+    (void)state;
+    assert_non_null(s);
+    for (int i = 0; i < 2000; i++) {
+        int32_t from, to;
+
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        from = lo + (int32_t)(x % (uint32_t)span);
+        x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+        /* short ranges half the time */
+        to = from + (int32_t)(x % (i % 2 ? 70u : (uint32_t)span));
+        if (to >= lo + span)
+            to = lo + span - 1;
+        memset(s, 0, sizeof *s);
+        s->first = day("2019-01-01");
+        stats_periods(from, to, add_up, s);
+        for (int32_t d = s->first; d < s->first + 3653; d++)
+            if (s->w[d - s->first] != (d >= from && d <= to))
+                fail_msg("range %d..%d: day %d counted %d times", (int)from,
+                         (int)to, (int)d, s->w[d - s->first]);
+        assert_true(s->n <= plain_count(from, to));
+        negative += s->negative;
+    }
+    assert_true(negative > 0);
+    free(s);
 }
 
 int
@@ -231,6 +352,7 @@ main(void)
         cmocka_unit_test(test_publishable),
         cmocka_unit_test(test_suppress_group),
         cmocka_unit_test(test_periods),
+        cmocka_unit_test(test_periods_cover),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,7 +13,8 @@
  * functions (compel_report_defer(), ...), which do what sq_reports.c does
  * in SQL.
  *
- * The period keys are bound as one text[] parameter, so each statement is
+ * The period keys are bound as one text[] parameter and their weights (+1
+ * added, -1 taken away) as one int[], so each statement is
  * prepared once whatever the range. Concurrency: the report only reads;
  * the triggers change aggregates by atomic upserts of deltas (see the
  * migration's header).
@@ -92,6 +93,7 @@ hist_cmp(const void *key, const void *elem)
 
 struct counts_list {
     const struct hists *h;
+    bool several; /* not one period added once: no stored median */
     store_report_cb cb;
     void *cls;
 };
@@ -123,8 +125,8 @@ counts_row(const PGresult *res, int row, void *ctx)
         r.counts[i] = pg_col_int(&c);
     r.open = pg_col_int(&c);
     r.overdue = pg_col_int(&c);
-    r.has_median = !pg_col_is_null(&c);
-    r.median_days = pg_col_int(&c);
+    r.has_median = !l->several && !pg_col_is_null(&c);
+    r.median_days = r.has_median ? pg_col_int(&c) : 0;
     h = l->h->n_orgs ? bsearch(r.org_id, l->h->orgs, l->h->n_orgs,
                                sizeof *l->h->orgs, hist_cmp)
                      : NULL;
@@ -138,7 +140,7 @@ counts_row(const PGresult *res, int row, void *ctx)
 
 /* sum(c.<col>) for every measure, in enum order. */
 /* clang-format off */
-#define SUM(col) "coalesce(sum(c." col "), 0)::bigint, "
+#define SUM(col) "coalesce(sum(c." col " * c.w), 0)::bigint, "
 #define COUNT_SUMS                                                      \
     SUM("detainers_lodged")                                             \
     SUM("honored_reported") SUM("honored_observed")                     \
@@ -155,6 +157,7 @@ counts_row(const PGresult *res, int row, void *ctx)
 static int
 pg_report_jurisdictions(struct store *s,
                         const char *const *periods,
+                        const int *weights,
                         size_t n_periods,
                         const char *org_id,
                         int64_t now,
@@ -163,6 +166,8 @@ pg_report_jurisdictions(struct store *s,
 {
     struct pg_store *ps = pg_to_pg(s);
     struct buf keys = BUF_INIT;
+    struct buf ws = BUF_INIT;
+    bool several = !(n_periods == 1 && (!weights || weights[0] == 1));
     struct pg_params p = {0};
     struct hists h;
     struct counts_list l;
@@ -172,26 +177,33 @@ pg_report_jurisdictions(struct store *s,
     /* a text[] literal; period keys are digits, dashes or '*': nothing to
      * escape inside the quotes */
     buf_addch(&keys, '{');
-    for (size_t i = 0; i < n_periods; i++)
+    buf_addch(&ws, '{');
+    for (size_t i = 0; i < n_periods; i++) {
         buf_addf(&keys, "%s\"%s\"", i ? "," : "", periods[i]);
+        buf_addf(&ws, "%s%d", i ? "," : "", weights ? weights[i] : 1);
+    }
     buf_addch(&keys, '}');
+    buf_addch(&ws, '}');
     pg_bind_text(&p, buf_str(&keys));
     pg_bind_id(&p, org_id ? org_id : "");
+    pg_bind_text(&p, buf_str(&ws));
 
     /* one period: the stored median, no histogram to read */
-    if (n_periods > 1)
+    if (several)
         n = pg_run_list(ps, PG_REPORT_DAYS,
-                        "SELECT d.org_id, d.days, sum(d.n)::bigint"
+                        "SELECT d.org_id, d.days, sum(d.n * k.w)::bigint"
                         " FROM report_days d"
-                        " WHERE d.period = ANY ($1::text[])"
-                        " AND ($2::text IS NULL OR d.org_id = $2)"
-                        " GROUP BY d.org_id, d.days HAVING sum(d.n) > 0"
+                        " JOIN unnest($1::text[], $3::int[]) AS k(period, w)"
+                        "  ON d.period = k.period"
+                        " WHERE ($2::text IS NULL OR d.org_id = $2)"
+                        " GROUP BY d.org_id, d.days HAVING sum(d.n * k.w) > 0"
                         " ORDER BY d.org_id, d.days",
                         &p, "report_days", hist_row, &h);
     if (n < 0)
         goto out_release;
 
     l.h = &h;
+    l.several = several;
     l.cb = cb;
     l.cls = cls;
     pg_bind_int(&p, now);
@@ -201,8 +213,9 @@ pg_report_jurisdictions(struct store *s,
         " coalesce(max(x.open), 0)::bigint,"
         " coalesce(max(x.overdue), 0)::bigint, max(c.median_days)"
         " FROM organizations o"
-        " LEFT JOIN report_counts c ON c.org_id = o.id"
-        "  AND c.period = ANY ($1::text[])"
+        " LEFT JOIN (SELECT c.*, k.w FROM report_counts c"
+        "  JOIN unnest($1::text[], $3::int[]) AS k(period, w)"
+        "  ON c.period = k.period) c ON c.org_id = o.id"
         /* open and overdue in one pass; today once per time zone */
         " LEFT JOIN (SELECT r.org_id, sum(r.n) AS open,"
         "   sum(CASE WHEN r.return_date < z.today THEN r.n ELSE 0 END)"
@@ -210,7 +223,7 @@ pg_report_jurisdictions(struct store *s,
         "  FROM report_open r"
         "  JOIN organizations j ON j.id = r.org_id"
         "  JOIN (SELECT timezone AS tz,"
-        "        compel_local_date($3::bigint, timezone) AS today"
+        "        compel_local_date($4::bigint, timezone) AS today"
         "        FROM organizations WHERE kind = 'jurisdiction'"
         "        GROUP BY timezone) z ON z.tz = j.timezone"
         "  WHERE r.n <> 0 AND ($2::text IS NULL OR r.org_id = $2)"
@@ -223,6 +236,7 @@ out_release:
     cm_free(h.orgs);
     cm_free(h.bars);
     buf_release(&keys);
+    buf_release(&ws);
     return n;
 }
 

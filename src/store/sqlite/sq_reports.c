@@ -259,7 +259,8 @@ struct jurs {
     } * zones;
     size_t n_zones, cap_zones;
     int64_t now;
-    size_t hint; /* the last jurisdiction jur_find found */
+    size_t hint;    /* the last jurisdiction jur_find found */
+    int64_t weight; /* of the period being read: +1 or -1 */
 };
 
 static char *
@@ -370,13 +371,14 @@ zone_of(struct jurs *j, const char *tz)
 static void
 counts_row(sqlite3_stmt *st, void *ctx)
 {
-    struct jur *x = jur_find(ctx, (const char *)sqlite3_column_text(st, 0));
+    struct jurs *j = ctx;
+    struct jur *x = jur_find(j, (const char *)sqlite3_column_text(st, 0));
     int i;
 
     if (!x)
         return; /* not a jurisdiction (or not the one asked for) */
     for (i = 0; i < STORE_REPORT_MEASURE__COUNT; i++)
-        x->r.counts[i] += sqlite3_column_int64(st, 1 + i);
+        x->r.counts[i] += j->weight * sqlite3_column_int64(st, 1 + i);
     i = 1 + STORE_REPORT_MEASURE__COUNT;
     if (sqlite3_column_type(st, i) != SQLITE_NULL) {
         int64_t m = sqlite3_column_int64(st, i);
@@ -433,11 +435,12 @@ hist_add(struct jur *x, int64_t days, int64_t n)
 }
 
 /* A row of report_hist: org_id, the packed histogram (the format of
- * compel_hist_put above). */
+ * compel_hist_put above), added with the period's weight. */
 static void
 hist_row(sqlite3_stmt *st, void *ctx)
 {
-    struct jur *x = jur_find(ctx, (const char *)sqlite3_column_text(st, 0));
+    struct jurs *j = ctx;
+    struct jur *x = jur_find(j, (const char *)sqlite3_column_text(st, 0));
     const unsigned char *h = sqlite3_column_blob(st, 1);
     size_t len = (size_t)sqlite3_column_bytes(st, 1);
 
@@ -447,7 +450,7 @@ hist_row(sqlite3_stmt *st, void *ctx)
         int64_t n = hist_get_le(h + i + 8);
 
         if (n != 0)
-            hist_add(x, hist_get_le(h + i), n);
+            hist_add(x, hist_get_le(h + i), j->weight * n);
     }
 }
 
@@ -496,6 +499,7 @@ hist_bars(struct jur *x)
 static int
 sq_report_jurisdictions(struct store *s,
                         const char *const *periods,
+                        const int *weights,
                         size_t n_periods,
                         const char *org_id,
                         int64_t now,
@@ -504,6 +508,9 @@ sq_report_jurisdictions(struct store *s,
 {
     struct sqlite_store *ss = sq_to_sqlite(s);
     bool one = org_id && *org_id;
+    /* the stored median serves one period added once; otherwise the
+     * median comes from the weighted histograms */
+    bool several = !(n_periods == 1 && (!weights || weights[0] == 1));
     struct jurs j;
     struct jur **order = NULL;
     struct sq_binder b;
@@ -542,6 +549,7 @@ sq_report_jurisdictions(struct store *s,
         if (one)
             sq_bind_id(&b, org_id);
         j.hint = 0;
+        j.weight = weights ? weights[i] : 1;
         n = sq_run_list(ss, &b, "report_counts", counts_row, &j);
         if (n < 0)
             goto out;
@@ -563,8 +571,8 @@ sq_report_jurisdictions(struct store *s,
 
     /* several periods: the median from the histograms of days to response,
      * each period's a range of report_hist's primary key (one packed
-     * histogram per jurisdiction), summed here */
-    for (i = 0; n_periods > 1 && i < n_periods; i++) {
+     * histogram per jurisdiction), summed here with their weights */
+    for (i = 0; several && i < n_periods; i++) {
         b = (struct sq_binder){
             one ? sq_stmt_get(ss, STMT_ID_REPORT_DAYS_ONE,
                               "SELECT org_id, h FROM report_hist"
@@ -577,6 +585,7 @@ sq_report_jurisdictions(struct store *s,
         if (one)
             sq_bind_id(&b, org_id);
         j.hint = 0;
+        j.weight = weights ? weights[i] : 1;
         n = sq_run_list(ss, &b, "report_hist", hist_row, &j);
         if (n < 0)
             goto out;
@@ -589,7 +598,7 @@ sq_report_jurisdictions(struct store *s,
     for (i = 0; i < j.n; i++) {
         struct store_report_row *r = &order[i]->r;
 
-        if (n_periods > 1) {
+        if (several) {
             /* the median comes from the histogram, or there is none */
             hist_bars(order[i]);
             r->has_median = false;
