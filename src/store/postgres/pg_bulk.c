@@ -12,12 +12,19 @@
  * STORE_NO_RESULTS, also when two importers insert the same row at once
  * (the second waits for the first's commit, then does nothing). Raising a
  * case counter is one INSERT ... ON CONFLICT DO UPDATE with greatest(),
- * atomic against a concurrent store_case_number_next. The batch hint has
+ * atomic against a concurrent store_case_number_next. Staged detainers
+ * are kept as rows of COPY's text format, sent with one COPY into a
+ * temporary table at the end and inserted from it with one INSERT ...
+ * SELECT (a round trip per chunk instead of one per detainer). The batch
+ * hint has
  * nothing to size here: the cache is the server's shared buffers, not
  * the connection's. The row readers repeat postgres_store.c's, which are
  * private to that file.
  */
+#include <stdlib.h>
 #include <string.h>
+
+#include "core/alloc.h"
 
 #include "store/postgres/pg_int.h"
 
@@ -33,6 +40,8 @@ enum {
     PG_BULK_PERSON_REF_GET,
     PG_BULK_DETAINER_REF_GET,
     PG_BULK_CASE_NUMBER_RAISE,
+    PG_BULK_STAGE_INSERT,
+    PG_BULK_STAGE_CONFLICTS,
     PG_BULK__END
 };
 
@@ -288,6 +297,38 @@ pg_detainer_find_number(struct store *s,
                        &p, "detainer_find_number", read_detainer_row, out);
 }
 
+/* Bind d's columns but version, then external_ref (NULL or "": none). */
+static void
+bind_detainer(struct pg_params *p,
+              const struct store_detainer *d,
+              const char *external_ref)
+{
+    pg_bind_id(p, d->id);
+    pg_bind_int(p, d->created_at);
+    pg_bind_int(p, d->updated_at);
+    pg_bind_id(p, d->number);
+    pg_bind_id(p, d->person_id);
+    pg_bind_id(p, d->facility_id);
+    pg_bind_id(p, d->agency_org_id);
+    pg_bind_id(p, d->lodged_by);
+    pg_bind_text(p, d->form);
+    pg_bind_text(p, d->basis);
+    pg_bind_text(p, d->hold_rule);
+    pg_bind_text(p, d->state);
+    pg_bind_text(p, d->outcome_source);
+    pg_bind_id(p, d->decline_policy_id);
+    pg_bind_text(p, d->reason);
+    pg_bind_time(p, d->otherwise_release_at);
+    pg_bind_time(p, d->max_hold_until);
+    pg_bind_time(p, d->released_at);
+    pg_bind_time(p, d->transferred_at);
+    pg_bind_notice(p, d->notice_given);
+    pg_bind_time(p, d->acknowledged_at);
+    pg_bind_time(p, d->decided_at);
+    pg_bind_text(p, d->cancel_reason);
+    pg_bind_text(p, ref_or_null(external_ref));
+}
+
 static enum store_rc
 pg_detainer_insert_ref(struct store *s,
                        const struct store_detainer *d,
@@ -295,30 +336,7 @@ pg_detainer_insert_ref(struct store *s,
 {
     struct pg_params p = {0};
 
-    pg_bind_id(&p, d->id);
-    pg_bind_int(&p, d->created_at);
-    pg_bind_int(&p, d->updated_at);
-    pg_bind_id(&p, d->number);
-    pg_bind_id(&p, d->person_id);
-    pg_bind_id(&p, d->facility_id);
-    pg_bind_id(&p, d->agency_org_id);
-    pg_bind_id(&p, d->lodged_by);
-    pg_bind_text(&p, d->form);
-    pg_bind_text(&p, d->basis);
-    pg_bind_text(&p, d->hold_rule);
-    pg_bind_text(&p, d->state);
-    pg_bind_text(&p, d->outcome_source);
-    pg_bind_id(&p, d->decline_policy_id);
-    pg_bind_text(&p, d->reason);
-    pg_bind_time(&p, d->otherwise_release_at);
-    pg_bind_time(&p, d->max_hold_until);
-    pg_bind_time(&p, d->released_at);
-    pg_bind_time(&p, d->transferred_at);
-    pg_bind_notice(&p, d->notice_given);
-    pg_bind_time(&p, d->acknowledged_at);
-    pg_bind_time(&p, d->decided_at);
-    pg_bind_text(&p, d->cancel_reason);
-    pg_bind_text(&p, ref_or_null(external_ref));
+    bind_detainer(&p, d, external_ref);
     /* Arbiters: the primary key, number's UNIQUE and the partial unique
      * index detainers_external_ref. */
     return pg_run_write(pg_to_pg(s), PG_BULK_DETAINER_INSERT_REF,
@@ -329,6 +347,128 @@ pg_detainer_insert_ref(struct store *s,
                         " $21, $22, $23, $24)"
                         " ON CONFLICT DO NOTHING",
                         &p, "detainer_insert_ref");
+}
+
+/* ---- staging (store_detainers_stage_begin ... _end) --------------------*/
+
+/* The stage's columns: the detainer's but version, then external_ref and
+ * the file's line. */
+#define STAGE_COLS                                                      \
+    "id, created_at, updated_at, number, person_id, facility_id,"       \
+    " agency_org_id, lodged_by, form, basis, hold_rule, state,"         \
+    " outcome_source, decline_policy_id, reason, otherwise_release_at," \
+    " max_hold_until, released_at, transferred_at, notice_given,"       \
+    " acknowledged_at, decided_at, cancel_reason, external_ref, line"
+
+static enum store_rc
+pg_detainers_stage_begin(struct store *s)
+{
+    struct pg_store *ps = pg_to_pg(s);
+
+    buf_reset(&ps->stage);
+    ps->n_staged = 0;
+    /* In the caller's transaction, so a rollback takes it away; dropped
+     * at commit; emptied in case a chunk of the same import used it. */
+    return pg_run_fixed(ps, "CREATE TEMP TABLE IF NOT EXISTS"
+                            " compel_detainer_stage ON COMMIT DROP AS"
+                            " SELECT " STAGE_COLS " FROM (SELECT *, 0::bigint"
+                            " AS line FROM detainers) AS d WITH NO DATA;"
+                            " TRUNCATE compel_detainer_stage");
+}
+
+static enum store_rc
+pg_detainer_stage(struct store *s,
+                  const struct store_detainer *d,
+                  const char *external_ref,
+                  long line)
+{
+    struct pg_store *ps = pg_to_pg(s);
+    struct pg_params p = {0};
+    size_t mark = ps->stage.len;
+
+    bind_detainer(&p, d, external_ref);
+    pg_bind_int(&p, line);
+    for (int i = 0; i < p.n; i++) {
+        if (i)
+            buf_addch(&ps->stage, '\t');
+        if (!p.values[i]) {
+            buf_adds(&ps->stage, "\\N");
+        } else if (!pg_copy_add_text(&ps->stage, p.values[i],
+                                     strlen(p.values[i]))) {
+            ps->stage.len = mark; /* not reached: bound text ends at NUL */
+            return STORE_HARD_ERROR;
+        }
+    }
+    buf_addch(&ps->stage, '\n');
+    ps->n_staged++;
+    return STORE_ONE_RESULT;
+}
+
+struct stage_conflicts {
+    store_stage_conflict_fn fn;
+    void *cls;
+};
+
+static void
+stage_conflict_row(const PGresult *r, int row, void *ctx)
+{
+    struct stage_conflicts *c = ctx;
+    struct pg_cols col = {r, row, 0};
+    long line = (long)pg_col_int(&col);
+    char *number = pg_col_text(&col);
+
+    c->fn(c->cls, line, number ? number : "");
+    cm_free(number);
+}
+
+static enum store_rc
+pg_detainers_stage_end(struct store *s,
+                       store_stage_conflict_fn conflict,
+                       void *cls)
+{
+    struct pg_store *ps = pg_to_pg(s);
+    struct stage_conflicts c = {conflict, cls};
+    enum store_rc rc = STORE_ONE_RESULT;
+    PGresult *r;
+    int64_t inserted;
+
+    if (ps->n_staged > 0)
+        rc = pg_copy_in(
+            ps, "COPY compel_detainer_stage (" STAGE_COLS ") FROM STDIN",
+            ps->stage.data, ps->stage.len, "detainers_stage_end");
+    buf_reset(&ps->stage);
+    if (rc < 0 || ps->n_staged == 0)
+        return rc;
+    r = pg_exec(ps, PG_BULK_STAGE_INSERT,
+                "INSERT INTO detainers (" DETAINER_COLS ", external_ref)"
+                " SELECT id, 1, created_at, updated_at, number, person_id,"
+                " facility_id, agency_org_id, lodged_by, form, basis,"
+                " hold_rule, state, outcome_source, decline_policy_id, reason,"
+                " otherwise_release_at, max_hold_until, released_at,"
+                " transferred_at, notice_given, acknowledged_at, decided_at,"
+                " cancel_reason, external_ref"
+                " FROM compel_detainer_stage ORDER BY line"
+                " ON CONFLICT DO NOTHING",
+                NULL, "detainers_stage_end", 0, &rc);
+    if (!r)
+        return rc;
+    inserted = strtoll(PQcmdTuples(r), NULL, 10);
+    PQclear(r);
+    if (inserted != ps->n_staged) {
+        int n =
+            pg_run_list(ps, PG_BULK_STAGE_CONFLICTS,
+                        "SELECT s.line, s.number"
+                        " FROM compel_detainer_stage AS s"
+                        " WHERE NOT EXISTS (SELECT 1 FROM detainers AS d"
+                        " WHERE d.id = s.id AND d.number = s.number)"
+                        " ORDER BY s.line",
+                        NULL, "detainers_stage_end", stage_conflict_row, &c);
+
+        if (n < 0)
+            return (enum store_rc)n;
+    }
+    ps->n_staged = 0;
+    return pg_run_fixed(ps, "TRUNCATE compel_detainer_stage");
 }
 
 static void
@@ -393,6 +533,9 @@ const struct store_bulk_ops pg_bulk_ops = {
     .detainer_find_ref = pg_detainer_find_ref,
     .detainer_find_number = pg_detainer_find_number,
     .detainer_insert_ref = pg_detainer_insert_ref,
+    .detainers_stage_begin = pg_detainers_stage_begin,
+    .detainer_stage = pg_detainer_stage,
+    .detainers_stage_end = pg_detainers_stage_end,
     .external_ref_get = pg_external_ref_get,
     .case_number_raise = pg_case_number_raise,
 };

@@ -412,30 +412,7 @@ add_field(struct buf *b, const struct store_copy_value *v, unsigned type)
             add_hex(b, v->data, v->len);
             return true;
         }
-        for (size_t i = 0; i < v->len; i++) {
-            unsigned char ch = v->data[i];
-
-            switch (ch) {
-            case '\0':
-                return false; /* PostgreSQL's text holds no NUL */
-            case '\\':
-                buf_adds(b, "\\\\");
-                break;
-            case '\n':
-                buf_adds(b, "\\n");
-                break;
-            case '\r':
-                buf_adds(b, "\\r");
-                break;
-            case '\t':
-                buf_adds(b, "\\t");
-                break;
-            default:
-                buf_addch(b, (char)ch);
-                break;
-            }
-        }
-        return true;
+        return pg_copy_add_text(b, (const char *)v->data, v->len);
     default:
         return false;
     }

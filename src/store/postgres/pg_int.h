@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "store/store.h"
 
 /* The migrations of this dialect (src/store/sql/postgres), embedded by
@@ -113,6 +114,10 @@ struct pg_store {
     bool broken;   /* the connection was lost: re-establish on next use */
     bool in_block; /* a transaction is open (BEGIN sent, not yet ended) */
     bool tx_write; /* inside a transaction begun by begin (not begin_read) */
+    /* Detainers staged by an import (pg_bulk.c), rows of COPY's text
+     * format not yet sent, and how many. */
+    struct buf stage;
+    int64_t n_staged;
 };
 
 /* The most parameters a statement of this backend takes. */
@@ -187,6 +192,19 @@ PGresult *pg_exec(struct pg_store *ps,
 /* Run a parameterless command (BEGIN, SAVEPOINT x, ...) without preparing
  * it. STORE_ONE_RESULT or an error. */
 enum store_rc pg_run_fixed(struct pg_store *ps, const char *sql);
+
+/* Append `len` bytes of text `v` as a field of COPY's text format
+ * (backslash, newline, carriage return and tab escaped); false when v
+ * holds a NUL, which PostgreSQL's text cannot. */
+bool pg_copy_add_text(struct buf *b, const char *v, size_t len);
+
+/* Run `sql`, a COPY ... FROM STDIN, and send it the `len` bytes of `data`
+ * (rows of COPY's text format). STORE_ONE_RESULT or an error. */
+enum store_rc pg_copy_in(struct pg_store *ps,
+                         const char *sql,
+                         const char *data,
+                         size_t len,
+                         const char *what);
 
 /* Run a statement that returns no rows: STORE_ONE_RESULT when it changed
  * a row, STORE_NO_RESULTS when none, or an error. */

@@ -318,6 +318,89 @@ pg_run_fixed(struct pg_store *ps, const char *sql)
     return rc;
 }
 
+bool
+pg_copy_add_text(struct buf *b, const char *v, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)v[i];
+
+        switch (ch) {
+        case '\0':
+            return false; /* PostgreSQL's text holds no NUL */
+        case '\\':
+            buf_adds(b, "\\\\");
+            break;
+        case '\n':
+            buf_adds(b, "\\n");
+            break;
+        case '\r':
+            buf_adds(b, "\\r");
+            break;
+        case '\t':
+            buf_adds(b, "\\t");
+            break;
+        default:
+            buf_addch(b, (char)ch);
+            break;
+        }
+    }
+    return true;
+}
+
+/* Read and drop what the server still has to say about the last
+ * command. */
+static void
+drain(struct pg_store *ps)
+{
+    PGresult *r;
+
+    while ((r = PQgetResult(ps->conn)) != NULL)
+        PQclear(r);
+}
+
+enum store_rc
+pg_copy_in(struct pg_store *ps,
+           const char *sql,
+           const char *data,
+           size_t len,
+           const char *what)
+{
+    enum store_rc rc = ensure_connected(ps);
+    PGresult *r;
+
+    if (rc < 0)
+        return rc;
+    r = PQexec(ps->conn, sql);
+    if (r == NULL || PQresultStatus(r) != PGRES_COPY_IN) {
+        rc = classify(ps, r, what, 0);
+        PQclear(r);
+        drain(ps);
+        return rc;
+    }
+    PQclear(r);
+    /* COPY takes the data in pieces of any size; an int's worth each */
+    while (len > 0) {
+        int n = len > (size_t)1 << 30 ? 1 << 30 : (int)len;
+
+        if (PQputCopyData(ps->conn, data, n) != 1)
+            break;
+        data += n;
+        len -= (size_t)n;
+    }
+    if (len > 0 || PQputCopyEnd(ps->conn, NULL) != 1) {
+        rc = classify(ps, NULL, what, 0);
+        drain(ps);
+        return rc;
+    }
+    rc = STORE_ONE_RESULT;
+    while ((r = PQgetResult(ps->conn)) != NULL) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && rc >= 0)
+            rc = classify(ps, r, what, 0);
+        PQclear(r);
+    }
+    return rc;
+}
+
 enum store_rc
 pg_run_write(struct pg_store *ps,
              int id,

@@ -43,6 +43,7 @@ pg_close(struct store *s)
     struct pg_store *ps = pg_to_pg(s);
 
     PQfinish(ps->conn);
+    buf_release(&ps->stage);
     cm_free(ps);
 }
 
