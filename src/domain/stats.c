@@ -147,8 +147,7 @@ cover_node(const struct cover *c,
 
     if (level == 0) {
         (void)date_from_ymd(year, 1, 1, &first);
-        (void)date_from_ymd(year + 1, 1, 1, &last);
-        last--;
+        (void)date_from_ymd(year, 12, 31, &last);
         (void)snprintf(key, sizeof key, "%04d", (int)year);
     } else if (level == 1) {
         (void)date_from_ymd(year, month, 1, &first);

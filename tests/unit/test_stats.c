@@ -234,6 +234,10 @@ test_periods(void **state)
     cover("2023-12-30", "2025-03-02", &k);
     assert_string_equal(k.text, "2023-12-30 2023-12-31 2024 2025-01 2025-02 "
                                 "2025-03-01 2025-03-02");
+    /* the last year dates can have: half of it is six months */
+    cover("9999-01-01", "9999-06-30", &k);
+    assert_string_equal(k.text, "9999-01 9999-02 9999-03 9999-04 9999-05 "
+                                "9999-06");
     /* one day; an empty range */
     cover("2020-01-20", "2020-01-20", &k);
     assert_string_equal(k.text, "2020-01-20");
