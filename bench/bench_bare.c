@@ -4,7 +4,8 @@
  *
  *   bench_bare DB PORT [THREADS]
  *
- * Serves GET /subpoenas/{id} from the SQLite file DB on 127.0.0.1:PORT:
+ * Serves GET /api/v1/subpoenas/{id} (compel's path, so that the same
+ * wrk script loads both) from the SQLite file DB on 127.0.0.1:PORT:
  * one prepared SELECT of the subpoena's row by id (a connection per
  * thread, read-only), every column put into a jansson object, the object
  * dumped compactly and sent; 404 when there is no such row. Nothing else:
@@ -28,7 +29,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define BARE_PREFIX      "/subpoenas/"
+#define BARE_PREFIX      "/api/v1/subpoenas/"
 #define BARE_MAX_THREADS 1024
 
 static const char *db_path;
