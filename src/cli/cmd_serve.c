@@ -10,11 +10,13 @@
  * each with one line on standard error. The server starts even when the
  * store is missing or behind on migrations: /readyz then answers 503.
  */
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "auth/password.h"
 #include "cli/cli.h"
@@ -146,6 +148,22 @@ no_core_dumps(void)
         LOG_WARN("cannot turn core dumps off (PR_SET_DUMPABLE)");
 }
 
+/*
+ * Few malloc arenas. glibc gives threads up to eight arenas per processor,
+ * and each arena keeps what was freed in it. The server runs 64 handler
+ * threads and libmicrohttpd's, so freed memory was spread over up to 16
+ * arenas on two processors: after bench_service's loads the server held
+ * 62 MiB where it holds 44 MiB with four arenas, at the same rates
+ * (docs/performance.md). Two per processor, at least two.
+ */
+static void
+limit_arenas(void)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+    (void)mallopt(M_ARENA_MAX, cpus > 1 ? (int)(2 * cpus) : 2);
+}
+
 int
 cmd_serve(int argc, char **argv)
 {
@@ -189,6 +207,7 @@ cmd_serve(int argc, char **argv)
     (void)sigaction(SIGPIPE, &ignore, NULL);
 
     no_core_dumps();
+    limit_arenas();
     if (password_lib_init() != CM_ERR_OK) {
         cli_fail("serve", "libsodium cannot start");
         status = 1;

@@ -866,6 +866,7 @@ struct audit_park {
     struct alone_tx t;
     char *object_id; /* owned copies */
     char *detail;
+    bool withhold; /* the reply holds what was read: 503 if not recorded */
 };
 
 /* On the writer, once the group is committed (or failed). */
@@ -886,7 +887,10 @@ audit_park_resumed(struct http_req *req)
     req->park_ctx = NULL;
     if (!p)
         return;
-    if (p->job.job.rc < 0) {
+    if (p->job.job.rc < 0 && !p->withhold) {
+        log_write(LOG_LEVEL_ERROR, __FILE__, __LINE__, req->id,
+                  "could not record audit event %s", p->t.action);
+    } else if (p->job.job.rc < 0) {
         log_write(LOG_LEVEL_ERROR, __FILE__, __LINE__, req->id,
                   "could not record audit event %s; the answer is withheld",
                   p->t.action);
@@ -899,34 +903,28 @@ audit_park_resumed(struct http_req *req)
     cm_free(p);
 }
 
-enum cm_err
-app_audit_then_reply(struct http_req *req,
-                     const char *action,
-                     const char *object_kind,
-                     const char *object_id,
-                     const char *detail)
+/* Park `req` until the writer has committed the audit record (action,
+ * object, outcome, detail) of its caller. */
+static void
+audit_park(struct http_req *req,
+           const char *action,
+           const char *object_kind,
+           const char *object_id,
+           const char *outcome,
+           const char *detail,
+           bool withhold)
 {
     struct app *a = app_of(req);
-    struct audit_park *p;
+    struct audit_park *p = cm_calloc(1, sizeof *p);
 
-    if (!a->writer.running) {
-        enum cm_err err =
-            app_audit_committed(req, action, object_kind, object_id, detail);
-
-        if (err != CM_ERR_OK)
-            (void)reply_error(req, CM_ERR_UNAVAILABLE, NULL,
-                              "the read could not be recorded on the audit "
-                              "trail; try again");
-        return err;
-    }
-    p = cm_calloc(1, sizeof *p);
+    p->withhold = withhold;
     p->object_id = object_id ? cm_strdup(object_id) : NULL;
     p->detail = detail ? cm_strdup(detail) : NULL;
     p->t.base.req = req;
     p->t.action = action;
     p->t.object_kind = object_kind;
     p->t.object_id = p->object_id;
-    p->t.outcome = "ok";
+    p->t.outcome = outcome;
     p->t.detail = p->detail;
     p->job.job.name = "audit";
     p->g.fn = alone_tx;
@@ -940,7 +938,45 @@ app_audit_then_reply(struct http_req *req,
     http_req_park(req, audit_park_resumed);
     req->park_ctx = p;
     writer_enqueue(&a->writer, &p->job);
+}
+
+enum cm_err
+app_audit_then_reply(struct http_req *req,
+                     const char *action,
+                     const char *object_kind,
+                     const char *object_id,
+                     const char *detail)
+{
+    if (!app_of(req)->writer.running) {
+        enum cm_err err =
+            app_audit_committed(req, action, object_kind, object_id, detail);
+
+        if (err != CM_ERR_OK)
+            (void)reply_error(req, CM_ERR_UNAVAILABLE, NULL,
+                              "the read could not be recorded on the audit "
+                              "trail; try again");
+        return err;
+    }
+    audit_park(req, action, object_kind, object_id, "ok", detail, true);
     return CM_ERR_OK;
+}
+
+enum cm_err
+app_audit_refusal(struct http_req *req,
+                  enum cm_err err,
+                  const char *action,
+                  const char *object_kind,
+                  const char *object_id,
+                  const char *outcome)
+{
+    if (!req->reply.is_set)
+        (void)reply_error(req, err, NULL, NULL);
+    if (!app_of(req)->writer.running)
+        app_audit_alone(req, NULL, action, object_kind, object_id, outcome,
+                        NULL);
+    else
+        audit_park(req, action, object_kind, object_id, outcome, NULL, false);
+    return err;
 }
 
 /* ---- who is calling -------------------------------------------------------*/

@@ -320,6 +320,18 @@ enum cm_err app_audit_then_reply(struct http_req *req,
                                  const char *object_id,
                                  const char *detail);
 
+/* app_audit_alone for a handler that runs on libmicrohttpd's thread
+ * (ROUTE_FLAG_INLINE): the reply it has set (a refusal) leaves once the
+ * record is committed, or after a failure to record it, which is logged
+ * as app_audit_alone logs it; the request is parked meanwhile, as by
+ * app_audit_then_reply. Returns `err`, for the handler to return. */
+enum cm_err app_audit_refusal(struct http_req *req,
+                              enum cm_err err,
+                              const char *action,
+                              const char *object_kind,
+                              const char *object_id,
+                              const char *outcome);
+
 /* ---- conventions --------------------------------------------------------*/
 
 /* RFC 3339 UTC text of `us` ("2020-01-13T15:00:00Z"), or JSON null for 0.

@@ -59,7 +59,8 @@ static const struct route rows[] = {
     {"POST", "/api/v1/subpoenas", h_subpoenas_create, ROLE_BIT(ROLE_OFFICER), 0,
      ROUTE_FLAG_JSON},
     {"GET", "/api/v1/subpoenas", h_subpoenas_list, CASE_READERS, 0, 0},
-    {"GET", "/api/v1/subpoenas/{id}", h_subpoenas_get, CASE_READERS, 0, 0},
+    {"GET", "/api/v1/subpoenas/{id}", h_subpoenas_get, CASE_READERS, 0,
+     ROUTE_FLAG_INLINE},
     {"PATCH", "/api/v1/subpoenas/{id}", h_subpoenas_patch,
      ROLE_BIT(ROLE_OFFICER), 0, ROUTE_FLAG_JSON},
     {"GET", "/api/v1/subpoenas/{id}/history", h_subpoenas_history, CASE_READERS,
@@ -483,10 +484,12 @@ h_subpoenas_get(struct http_req *req)
      * the answer leaves once that record is committed. */
     err = app_run_read(req, "subpoena_get", get_tx, &c.base);
     if (err != CM_ERR_OK) {
-        if (c.missing)
-            app_audit_alone(req, NULL, "subpoena.read", "subpoena", c.id,
-                            "not_found", NULL);
         buf_release(&c.answer);
+        /* on libmicrohttpd's thread (ROUTE_FLAG_INLINE): the refusal's
+         * record is committed while the request is parked */
+        if (c.missing)
+            return app_audit_refusal(req, err, "subpoena.read", "subpoena",
+                                     c.id, "not_found");
         return err;
     }
     (void)reply_json_text(req, 200, &c.answer);

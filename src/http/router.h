@@ -32,7 +32,12 @@ enum route_flag {
     ROUTE_FLAG_JSON = 1u << 0,
     /* Signing and administration: the caller must have proved who they
      * are within the last step_up_minutes (http_app.step_up). */
-    ROUTE_FLAG_STEP_UP = 1u << 1
+    ROUTE_FLAG_STEP_UP = 1u << 1,
+    /* The handler never waits for a commit on its thread (it reads, and
+     * parks the request for a durable audit record: http_req_park), so it
+     * runs on libmicrohttpd's thread; every other route's handler runs on
+     * the server's handler threads (server.c). */
+    ROUTE_FLAG_INLINE = 1u << 2
 };
 
 struct route {

@@ -13,10 +13,14 @@
  *   2. zero or more times with upload data: appended up to the limit;
  *      past it (a chunked body) the rest is counted and dropped.
  *   3. once more with no data: dispatch to the handler, queue its reply.
- *      A handler that waits for work done elsewhere (a durable audit
- *      record, see app.h) parks the request instead (http_req_park): the
- *      connection is suspended and this worker thread goes on serving
- *      others;
+ *      Only routes marked ROUTE_FLAG_INLINE are handled here, on
+ *      libmicrohttpd's thread: a handler that waits for work done
+ *      elsewhere (a durable audit record, see app.h) parks the request
+ *      (http_req_park): the connection is suspended and the thread goes
+ *      on serving others. Every other route's request is parked the same
+ *      way and handed to a handler thread (offload, struct
+ *      handler_pool), where its handler may wait for a commit; the
+ *      handler thread resumes it;
  *   4. (parked requests only) once more after http_req_resume: the
  *      parker's on_resume settles the reply, which is queued then.
  * on_completed frees the request, whatever happened to it.
@@ -31,6 +35,7 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -55,6 +60,25 @@
  * closed without an answer. */
 #define SERVER_DISCARD_MAX (16u * 1024u * 1024u)
 
+/*
+ * The handler threads. A handler that may wait for a commit (a write
+ * waits for its group's fsync) would hold libmicrohttpd's thread, and with
+ * it every other connection that thread serves, so the server runs such
+ * handlers on threads of its own: the request is suspended like a parked
+ * one, queued here, handled, and resumed. libmicrohttpd then needs only a
+ * few threads (twice the processors), which keeps reads that never wait
+ * (ROUTE_FLAG_INLINE) quick, while `threads` handler threads keep as many
+ * writes waiting for the writer's next commit as before.
+ */
+struct handler_pool {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct http_req *head, *tail;
+    bool stopping;
+    pthread_t *threads;
+    unsigned n;
+};
+
 struct http_server {
     struct MHD_Daemon *daemon;
     int listen_fd;
@@ -62,6 +86,7 @@ struct http_server {
     struct http_server_opts opts;
     atomic_uint in_flight; /* requests between first call and completion */
     atomic_uint parked;    /* parked requests not yet completed */
+    struct handler_pool handlers;
 };
 
 static long long
@@ -276,6 +301,12 @@ out_error:
 void
 http_req_park(struct http_req *req, void (*on_resume)(struct http_req *))
 {
+    if (req->is_offloaded) {
+        /* already suspended by offload(): the parker resumes it */
+        req->on_resume = on_resume;
+        req->is_parked_by_handler = true;
+        return;
+    }
     MHD_suspend_connection(req->conn);
     req->is_parked = true;
     req->was_parked = true;
@@ -392,6 +423,93 @@ answer_early(struct http_req *req, enum cm_err err)
     return queue_reply(req);
 }
 
+/* ---- the handler threads ----------------------------------------------*/
+
+static void *
+handler_main(void *arg)
+{
+    struct http_server *s = arg;
+    struct handler_pool *h = &s->handlers;
+
+    for (;;) {
+        struct http_req *req;
+
+        (void)pthread_mutex_lock(&h->mu);
+        while (!h->head && !h->stopping)
+            (void)pthread_cond_wait(&h->cv, &h->mu);
+        req = h->head;
+        if (req) {
+            h->head = req->next_offloaded;
+            if (!h->head)
+                h->tail = NULL;
+        }
+        (void)pthread_mutex_unlock(&h->mu);
+        if (!req)
+            return NULL; /* stopping, and nothing left */
+        (void)cm_alloc_failed_take();
+        dispatch(s, req);
+        if (cm_alloc_failed_take())
+            req->is_short_of_memory = true;
+        if (!req->is_parked_by_handler)
+            http_req_resume(req);
+    }
+}
+
+/* Start `n` handler threads; false when none could start. */
+static bool
+handlers_start(struct http_server *s, unsigned n)
+{
+    struct handler_pool *h = &s->handlers;
+
+    if (pthread_mutex_init(&h->mu, NULL) != 0)
+        return false;
+    if (pthread_cond_init(&h->cv, NULL) != 0) {
+        (void)pthread_mutex_destroy(&h->mu);
+        return false;
+    }
+    h->threads = cm_calloc(n, sizeof *h->threads);
+    for (h->n = 0; h->n < n; h->n++)
+        if (pthread_create(&h->threads[h->n], NULL, handler_main, s) != 0)
+            break;
+    return h->n > 0;
+}
+
+/* Let the handler threads finish what is queued, then end them. */
+static void
+handlers_stop(struct http_server *s)
+{
+    struct handler_pool *h = &s->handlers;
+
+    (void)pthread_mutex_lock(&h->mu);
+    h->stopping = true;
+    (void)pthread_cond_broadcast(&h->cv);
+    (void)pthread_mutex_unlock(&h->mu);
+    for (unsigned i = 0; i < h->n; i++)
+        (void)pthread_join(h->threads[i], NULL);
+    cm_free(h->threads);
+    (void)pthread_cond_destroy(&h->cv);
+    (void)pthread_mutex_destroy(&h->mu);
+}
+
+/* Suspend `req` and queue it for a handler thread. */
+static void
+offload(struct http_server *s, struct http_req *req)
+{
+    struct handler_pool *h = &s->handlers;
+
+    http_req_park(req, NULL);
+    req->is_offloaded = true;
+    req->next_offloaded = NULL;
+    (void)pthread_mutex_lock(&h->mu);
+    if (h->tail)
+        h->tail->next_offloaded = req;
+    else
+        h->head = req;
+    h->tail = req;
+    (void)pthread_cond_signal(&h->cv);
+    (void)pthread_mutex_unlock(&h->mu);
+}
+
 static enum MHD_Result
 serve(void *cls,
       struct MHD_Connection *conn,
@@ -450,6 +568,11 @@ serve(void *cls,
     if (req->body_err != CM_ERR_OK) {
         (void)reply_error(req, req->body_err, NULL, NULL);
         return queue_reply(req);
+    }
+    if (req->route_err == CM_ERR_OK &&
+        !(req->match.route->flags & ROUTE_FLAG_INLINE)) {
+        offload(s, req);
+        return MHD_YES; /* the handler thread resumes it */
     }
     dispatch(s, req);
     if (req->is_parked)
@@ -613,6 +736,8 @@ http_server_start(const struct http_server_opts *o,
                      MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     bool is_v6 = false;
     int fd = -1;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned mhd_threads = cpus > 0 ? 2u * (unsigned)cpus : 2u;
     enum cm_err err = open_listener(o->host, o->port, &fd, &is_v6, why);
 
     if (err != CM_ERR_OK)
@@ -626,18 +751,26 @@ http_server_start(const struct http_server_opts *o,
     s->port = bound_port(fd);
     atomic_init(&s->in_flight, 0u);
     atomic_init(&s->parked, 0u);
+    if (!handlers_start(s, o->threads ? o->threads : 1u)) {
+        buf_adds(why, "the HTTP server could not start its threads");
+        err = CM_ERR_IO;
+        goto out_free;
+    }
+    if (mhd_threads > o->threads)
+        mhd_threads = o->threads;
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
         on_mhd_log, NULL, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)o->threads,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)o->connection_timeout,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)o->max_connections,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)o->max_connections_per_ip,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_CONNECTION_MEMORY,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+        MHD_OPTION_THREAD_POOL_SIZE, mhd_threads, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)o->connection_timeout, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)o->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)o->max_connections_per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)SERVER_CONNECTION_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, s, MHD_OPTION_END);
     if (!s->daemon) {
         buf_adds(why, "the HTTP server could not start");
         err = CM_ERR_IO;
+        handlers_stop(s);
         goto out_free;
     }
     *out = s;
@@ -678,6 +811,7 @@ http_server_stop(struct http_server *s, unsigned grace_ms)
         LOG_WARN("stopping with %u requests still in flight",
                  atomic_load(&s->in_flight));
     MHD_stop_daemon(s->daemon);
+    handlers_stop(s);
     /* After a quiesce the listening socket is ours to close, and only
      * once the daemon's threads are gone. */
     if (fd != MHD_INVALID_SOCKET)

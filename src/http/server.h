@@ -120,6 +120,11 @@ struct http_req {
      * finished on the reserve, is the true one). */
     bool is_short_of_memory;
     bool is_committed; /* a writing transaction of it committed (app_run) */
+    /* Handed to a handler thread (server.c): suspended meanwhile. A
+     * handler that parks it there leaves its resumption to the parker. */
+    bool is_offloaded;
+    bool is_parked_by_handler;
+    struct http_req *next_offloaded; /* the handler threads' queue */
 };
 
 /* Settings of a server; copied by http_server_start. */
