@@ -212,6 +212,10 @@ test("the officer's home page lists the draft to submit; logout ends the session
 test('after 30 idle minutes the page says the session expired', async () => {
   const { page, assertClean } = await web.newPage();
   await loginAs(page, 'sleepy@web.test');
+  // Idle means idle: the home page's own requests are all answered
+  // before the clock moves (one still in flight would meet the expired
+  // session first and send the page to the login from home instead).
+  await page.waitForLoadState('networkidle');
   now += 31 * 60e6;
   web.server.setClock(now);
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).click();
