@@ -197,11 +197,13 @@ cmd_report(int argc, char **argv)
         goto out_close;
     }
     if (fmt == REPORT_FORMAT_JSON) {
-        /* the server's compact text, indented for a reader */
+        /* the server's compact text, indented for a reader; rates keep
+         * their short form (0.4, not 0.40000000000000002) */
         json_t *doc = json_loadb(c.text.data, c.text.len, 0, NULL);
 
-        text =
-            doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+        text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                                         JSON_REAL_PRECISION(15))
+                   : NULL;
         json_decref(doc);
         if (!text) {
             cli_fail(CMD, "cannot write the report as JSON");

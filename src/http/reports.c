@@ -394,6 +394,22 @@ static const struct step {
 #define N_STEPS     (sizeof layout / sizeof layout[0])
 #define MAX_NESTING 4
 
+/* A rate as JSON and CSV write it: 4 decimals at most (stats_rate rounds
+ * to that), trailing zeros and point dropped (0.4, 1, 0.6667), rather
+ * than the 17 digits a double prints with (0.35599999999999998). */
+static void
+rate_text(double r, char *text, size_t size)
+{
+    size_t n;
+
+    (void)snprintf(text, size, "%.4f", r);
+    n = strlen(text);
+    while (n > 0 && text[n - 1] == '0')
+        text[--n] = '\0';
+    if (n > 0 && text[n - 1] == '.')
+        text[--n] = '\0';
+}
+
 static void
 json_value(struct buf *out, const struct line *l, enum field f)
 {
@@ -403,11 +419,14 @@ json_value(struct buf *out, const struct line *l, enum field f)
     case K_INT:
         jsonout_add_int(out, v->u.i);
         break;
-    case K_REAL:
+    case K_REAL: {
         /* rates are finite: stats_rate divides by a positive count */
-        if (!jsonout_add_real(out, v->u.r))
-            buf_add(out, "null", 4);
+        char text[64];
+
+        rate_text(v->u.r, text, sizeof text);
+        buf_adds(out, text);
         break;
+    }
     case K_BOOL:
         buf_adds(out, v->u.i ? "true" : "false");
         break;
@@ -526,21 +545,6 @@ csv_header(bool is_public, struct buf *out)
         csv_write_field(out, name);
     }
     csv_write_row_end(out);
-}
-
-/* A rate as the CSV writes it: 4 decimals at most, trailing zeros and
- * point dropped (0.4, 1, 0.6667). */
-static void
-rate_text(double r, char *text, size_t size)
-{
-    size_t n;
-
-    (void)snprintf(text, size, "%.4f", r);
-    n = strlen(text);
-    while (n > 0 && text[n - 1] == '0')
-        text[--n] = '\0';
-    if (n > 0 && text[n - 1] == '.')
-        text[--n] = '\0';
 }
 
 static void

@@ -183,6 +183,10 @@ test('the fixed data set, all time', async () => {
     median_days_to_response: 22, items_requested: 10, items_produced: 3,
     item_production_rate: 0.3 });
   assert.equal(d.small_sample, false);
+  // rates in their short form, as the CSV and docs/reports.md write them
+  // (not the 17 digits of a double: 0.40000000000000002)
+  assert.match(r.text, /"on_time_original_rate":0\.4,"on_time_extended_rate":0\.6,/);
+  assert.match(r.text, /"item_production_rate":0\.3[,}]/);
   const k = row(r.json, 'Cook County');
   assert.equal(k.subpoenas.resolved, 1);
   assert.equal(k.subpoenas.complied, 1);
