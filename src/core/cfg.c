@@ -70,7 +70,7 @@ static const struct cfg_key keys[] = {
      "the load balancer's address: only from it is X-Forwarded-For "
      "believed, for the client address in the audit trail"},
     {"threads", CFG_TYPE_UINT, offsetof(struct cfg, threads), "64", 1, 256,
-     NULL, NULL, "worker threads serving HTTP"},
+     NULL, NULL, "handler threads (libmicrohttpd runs two per CPU)"},
     {"connection_timeout", CFG_TYPE_UINT,
      offsetof(struct cfg, connection_timeout), "30", 1, 3600, NULL, NULL,
      "seconds before an idle connection is closed"},
