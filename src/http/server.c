@@ -471,7 +471,12 @@ handlers_start(struct http_server *s, unsigned n)
     for (h->n = 0; h->n < n; h->n++)
         if (pthread_create(&h->threads[h->n], NULL, handler_main, s) != 0)
             break;
-    return h->n > 0;
+    if (h->n > 0)
+        return true;
+    cm_free(h->threads);
+    (void)pthread_cond_destroy(&h->cv);
+    (void)pthread_mutex_destroy(&h->mu);
+    return false;
 }
 
 /* Let the handler threads finish what is queued, then end them. */

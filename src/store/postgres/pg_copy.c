@@ -258,17 +258,6 @@ read_value(const PGresult *r,
     }
 }
 
-/* Read every result left of the query sent (after an error or an early
- * stop), so that the connection is ready for the next one. */
-static void
-drain(struct pg_store *ps)
-{
-    PGresult *r;
-
-    while ((r = PQgetResult(ps->conn)) != NULL)
-        PQclear(r);
-}
-
 static int
 pg_copy_read(struct store *s,
              const char *table,
@@ -303,7 +292,7 @@ pg_copy_read(struct store *s,
                            0) ||
         !PQsetSingleRowMode(ps->conn)) {
         n = fail(ps, NULL, "copy_read", table);
-        drain(ps);
+        pg_drain(ps);
         goto out;
     }
     while ((r = PQgetResult(ps->conn)) != NULL) {
@@ -430,7 +419,6 @@ pg_copy_insert(struct store *s,
     unsigned *types = cm_calloc(n_cols, sizeof *types);
     struct buf sql = BUF_INIT, data = BUF_INIT;
     enum store_rc rc = column_types(ps, table, cols, n_cols, types);
-    PGresult *r;
 
     if (rc < 0)
         goto out;
@@ -453,27 +441,8 @@ pg_copy_insert(struct store *s,
     buf_adds(&sql, " (");
     add_idents(&sql, cols, n_cols);
     buf_adds(&sql, ") FROM STDIN");
-    r = PQexec(ps->conn, buf_str(&sql));
-    if (r == NULL || PQresultStatus(r) != PGRES_COPY_IN) {
-        rc = fail(ps, r, "copy_insert", table);
-        PQclear(r);
-        drain(ps);
-        goto out;
-    }
-    PQclear(r);
-    if (PQputCopyData(ps->conn, data.data ? data.data : "", (int)data.len) !=
-            1 ||
-        PQputCopyEnd(ps->conn, NULL) != 1) {
-        rc = fail(ps, NULL, "copy_insert", table);
-        drain(ps);
-        goto out;
-    }
-    rc = STORE_ONE_RESULT;
-    while ((r = PQgetResult(ps->conn)) != NULL) {
-        if (PQresultStatus(r) != PGRES_COMMAND_OK && rc >= 0)
-            rc = fail(ps, r, "copy_insert", table);
-        PQclear(r);
-    }
+    rc = pg_copy_in(ps, buf_str(&sql), data.data ? data.data : "", data.len,
+                    "copy_insert");
 out:
     buf_release(&data);
     buf_release(&sql);

@@ -198,6 +198,10 @@ enum store_rc pg_run_fixed(struct pg_store *ps, const char *sql);
  * holds a NUL, which PostgreSQL's text cannot. */
 bool pg_copy_add_text(struct buf *b, const char *v, size_t len);
 
+/* Read and drop every result left of the command sent (after an error or
+ * an early stop), so that the connection is ready for the next one. */
+void pg_drain(struct pg_store *ps);
+
 /* Run `sql`, a COPY ... FROM STDIN, and send it the `len` bytes of `data`
  * (rows of COPY's text format). STORE_ONE_RESULT or an error. */
 enum store_rc pg_copy_in(struct pg_store *ps,

@@ -228,6 +228,9 @@ classify(struct pg_store *ps, const PGresult *r, const char *what, int flags)
         LOG_DEBUG("postgres %s: lost a race for the next key", what);
         return STORE_SOFT_ERROR;
     }
+    /* data exceptions (class 22) may quote the value: never log it */
+    if (state && strncmp(state, "22", 2) == 0)
+        msg = "a value does not fit its column";
     LOG_ERROR("postgres %s: %s%s%s (%s)", what, msg ? msg : "failed",
               constraint ? ", constraint " : "", constraint ? constraint : "",
               state ? state : "no SQLSTATE");
@@ -347,10 +350,8 @@ pg_copy_add_text(struct buf *b, const char *v, size_t len)
     return true;
 }
 
-/* Read and drop what the server still has to say about the last
- * command. */
-static void
-drain(struct pg_store *ps)
+void
+pg_drain(struct pg_store *ps)
 {
     PGresult *r;
 
@@ -374,7 +375,7 @@ pg_copy_in(struct pg_store *ps,
     if (r == NULL || PQresultStatus(r) != PGRES_COPY_IN) {
         rc = classify(ps, r, what, 0);
         PQclear(r);
-        drain(ps);
+        pg_drain(ps);
         return rc;
     }
     PQclear(r);
@@ -389,7 +390,7 @@ pg_copy_in(struct pg_store *ps,
     }
     if (len > 0 || PQputCopyEnd(ps->conn, NULL) != 1) {
         rc = classify(ps, NULL, what, 0);
-        drain(ps);
+        pg_drain(ps);
         return rc;
     }
     rc = STORE_ONE_RESULT;
